@@ -1,0 +1,33 @@
+// The one error type the domain raises. `code` is stable and is mapped to an HTTP status and a
+// Twilio error code in exactly one place: src/http/errors.ts.
+
+export type DomainErrorCode =
+  | 'not_found'
+  | 'invalid_parameter'
+  | 'missing_parameter'
+  | 'unique_name_taken'
+  | 'in_use'
+  | 'update_in_progress'
+  | 'invalid_transition'
+  | 'rate_plan_required'
+  | 'rate_plan_not_found'
+  | 'forbidden'
+  | 'invalid_parameter_combination'
+  | 'registration_missing'
+  | 'registration_unknown_iccid'
+  | 'registration_wrong_code'
+  | 'registration_already_yours'
+  | 'registration_taken';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (message: string) => new DomainError('invalid_parameter', message);
+export const notFound = (message: string) => new DomainError('not_found', message);

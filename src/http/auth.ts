@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/store.js';
+import type { Caller } from '../domain/caller.js';
+import { authenticate } from '../domain/credentials.js';
+import { sendError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+const MAX_CACHED = 10_000;
+
+/**
+ * HTTP Basic authentication for the Twilio surfaces. Verified credentials are remembered for a
+ * short time (WISP_AUTH_CACHE_MS) so a busy client does not cost two lookups a request; this
+ * process forgets them at once when an account or key changes.
+ */
+export class BasicAuth {
+  private readonly cache = new Map<string, { caller: Caller; expires: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs: number,
+  ) {}
+
+  forget(): void {
+    this.cache.clear();
+  }
+
+  readonly hook = async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    const cached = header ? this.cache.get(header) : undefined;
+    if (cached && cached.expires > Date.now()) {
+      request.caller = cached.caller;
+      return;
+    }
+    const credentials = header ? parseBasic(header) : null;
+    if (!credentials) return unauthorized(reply, 'Authentication is required: use HTTP Basic with an Account SID and auth token, or an API key SID and secret');
+    const result = await authenticate(this.store, credentials.user, credentials.secret);
+    if (result === 'account_inactive') {
+      reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
+      return sendError(reply, 401, 20005, 'Account not active');
+    }
+    if (typeof result === 'string') return unauthorized(reply, 'Authenticate: the username or password is incorrect');
+    if (this.ttlMs > 0 && header) {
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      this.cache.set(header, { caller: result, expires: Date.now() + this.ttlMs });
+    }
+    request.caller = result;
+  };
+}
+
+function unauthorized(reply: FastifyReply, message: string) {
+  reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
+  return sendError(reply, 401, 20003, message);
+}
+
+function parseBasic(header: string): { user: string; secret: string } | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return null;
+  return { user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}

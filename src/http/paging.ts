@@ -1,0 +1,95 @@
+import { invalid } from '../domain/errors.js';
+import type { Page, PageQuery } from '../domain/models.js';
+import { type Params, int, str } from './params.js';
+
+// Twilio paging: PageSize (1..1000, default 50), Page (a client-side counter) and an opaque
+// PageToken that marks a keyset position, so a deep page costs what the first one does.
+
+export interface PageRequest {
+  pageSize: number;
+  page: number;
+  token: string | undefined;
+  query: PageQuery;
+}
+
+function encodeToken(direction: 'a' | 'b', seq: number): string {
+  return 'PT' + Buffer.from(`${direction}${seq}`).toString('base64url');
+}
+
+function decodeToken(token: string): Pick<PageQuery, 'afterSeq' | 'beforeSeq'> {
+  const raw = token.startsWith('PT') ? Buffer.from(token.slice(2), 'base64url').toString() : '';
+  const match = /^([ab])(\d{1,15})$/.exec(raw);
+  if (!match) throw invalid(`PageToken "${token}" is not valid; use the next_page_url of a previous response`);
+  const seq = Number(match[2]);
+  return match[1] === 'a' ? { afterSeq: seq } : { beforeSeq: seq };
+}
+
+export function readPaging(params: Params): PageRequest {
+  const pageSize = int(params, 'PageSize', { min: 1, max: 1000 }) ?? 50;
+  const page = int(params, 'Page', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
+  const token = str(params, 'PageToken', { max: 64 });
+  if (page > 0 && token === undefined) {
+    throw invalid('Page beyond 0 needs the PageToken from the previous response; follow next_page_url');
+  }
+  return { pageSize, page, token, query: { limit: pageSize, ...(token ? decodeToken(token) : {}) } };
+}
+
+interface Links {
+  url: string;
+  first: string;
+  next: string | null;
+  previous: string | null;
+}
+
+/** Builds the page's own, first, next and previous links, keeping the filters in each. */
+function links(path: string, filters: Record<string, string | undefined>, req: PageRequest, page: Page<unknown>): Links {
+  const make = (pageIndex: number, token?: string) => {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined) qs.append(k, v);
+    qs.append('PageSize', String(req.pageSize));
+    qs.append('Page', String(pageIndex));
+    if (token) qs.append('PageToken', token);
+    return `${path}?${qs.toString()}`;
+  };
+  const first = page.items[0];
+  const last = page.items[page.items.length - 1];
+  // Walking backwards, there is always a page after this one: the one we came from.
+  const hasNext = req.query.beforeSeq !== undefined ? last !== undefined : page.hasMore;
+  const hasPrevious = req.page > 0 && first !== undefined;
+  return {
+    url: make(req.page, req.token),
+    first: make(0),
+    next: hasNext && last ? make(req.page + 1, encodeToken('a', last.seq)) : null,
+    previous: hasPrevious ? make(req.page - 1, encodeToken('b', first.seq)) : null,
+  };
+}
+
+/** The `meta` envelope of a v1 list. */
+export function v1Meta(base: string, path: string, key: string, filters: Record<string, string | undefined>, req: PageRequest, page: Page<unknown>) {
+  const l = links(path, filters, req, page);
+  return {
+    first_page_url: base + l.first,
+    key,
+    next_page_url: l.next && base + l.next,
+    page: req.page,
+    page_size: req.pageSize,
+    previous_page_url: l.previous && base + l.previous,
+    url: base + l.url,
+  };
+}
+
+/** The paging fields of a 2010 API list, whose links are relative URIs. */
+export function v2010Paging(path: string, filters: Record<string, string | undefined>, req: PageRequest, page: Page<unknown>) {
+  const l = links(path, filters, req, page);
+  const start = req.page * req.pageSize;
+  return {
+    end: start + Math.max(page.items.length - 1, 0),
+    first_page_uri: l.first,
+    next_page_uri: l.next,
+    page: req.page,
+    page_size: req.pageSize,
+    previous_page_uri: l.previous,
+    start,
+    uri: l.url,
+  };
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { type HttpContext, baseUrl } from '../context.js';
+import { type Params, formOf, method, oneOf, str } from '../params.js';
+import { readPaging, v1Meta } from '../paging.js';
+import { simJson } from '../serializers.js';
+import type { SimUpdateInput } from '../../domain/sims.js';
+import type { SimStatus } from '../../domain/models.js';
+
+type ById = { Params: { sid: string } };
+
+const STATUSES: readonly SimStatus[] = ['new', 'ready', 'active', 'suspended', 'deactivated', 'canceled', 'scheduled', 'updating'];
+
+function readUpdate(params: Params): SimUpdateInput {
+  return {
+    uniqueName: str(params, 'UniqueName'),
+    friendlyName: str(params, 'FriendlyName'),
+    callbackUrl: str(params, 'CallbackUrl', { max: 4096 }),
+    callbackMethod: method(params, 'CallbackMethod'),
+    status: oneOf(params, 'Status', STATUSES),
+    ratePlan: str(params, 'RatePlan'),
+    resetStatus: oneOf(params, 'ResetStatus', ['resetting'] as const),
+    accountSid: str(params, 'AccountSid'),
+    commandsCallbackUrl: str(params, 'CommandsCallbackUrl', { max: 4096 }),
+    commandsCallbackMethod: method(params, 'CommandsCallbackMethod'),
+    smsUrl: str(params, 'SmsUrl', { max: 4096 }),
+    smsMethod: method(params, 'SmsMethod'),
+    smsFallbackUrl: str(params, 'SmsFallbackUrl', { max: 4096 }),
+    smsFallbackMethod: method(params, 'SmsFallbackMethod'),
+    voiceUrl: str(params, 'VoiceUrl', { max: 4096 }),
+    voiceMethod: method(params, 'VoiceMethod'),
+    voiceFallbackUrl: str(params, 'VoiceFallbackUrl', { max: 4096 }),
+    voiceFallbackMethod: method(params, 'VoiceFallbackMethod'),
+  };
+}
+
+export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const { sims } = ctx.services;
+
+  // Registration, in the shape of Super SIM's: a SIM card from the inventory joins the account.
+  app.post('/v1/Sims', async (request, reply) => {
+    const params = formOf(request);
+    const sim = await sims.register(request.caller, str(params, 'Iccid', { max: 32 }), str(params, 'RegistrationCode', { max: 64 }));
+    return reply.code(201).send(simJson(sim, baseUrl(ctx, request)));
+  });
+
+  app.get('/v1/Sims', async (request) => {
+    const base = baseUrl(ctx, request);
+    const params = formOf(request);
+    const filters = {
+      Status: oneOf(params, 'Status', STATUSES),
+      Iccid: str(params, 'Iccid'),
+      RatePlan: str(params, 'RatePlan'),
+      EId: str(params, 'EId'),
+      SimRegistrationCode: str(params, 'SimRegistrationCode'),
+    };
+    const paging = readPaging(params);
+    const page = await sims.list(
+      request.caller,
+      { status: filters.Status, iccid: filters.Iccid, ratePlan: filters.RatePlan, eId: filters.EId, registrationCode: filters.SimRegistrationCode },
+      paging.query,
+    );
+    return { sims: page.items.map((s) => simJson(s, base)), meta: v1Meta(base, '/v1/Sims', 'sims', filters, paging, page) };
+  });
+
+  app.get<ById>('/v1/Sims/:sid', async (request) => {
+    return simJson(await sims.fetch(request.caller, request.params.sid), baseUrl(ctx, request));
+  });
+
+  app.post<ById>('/v1/Sims/:sid', async (request) => {
+    const sim = await sims.update(request.caller, request.params.sid, readUpdate(formOf(request)));
+    return simJson(sim, baseUrl(ctx, request));
+  });
+
+  app.delete<ById>('/v1/Sims/:sid', async (request, reply) => {
+    await sims.remove(request.caller, request.params.sid);
+    return reply.code(204).send();
+  });
+}

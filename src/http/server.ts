@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Config } from '../config.js';
+import type { Services } from '../services.js';
+import { BasicAuth } from './auth.js';
+import type { HttpContext } from './context.js';
+import { errorHandler, sendError } from './errors.js';
+import { accountRoutes } from './routes/accounts.js';
+import { keyRoutes } from './routes/keys.js';
+import { ratePlanRoutes } from './routes/rate-plans.js';
+import { simRoutes } from './routes/sims.js';
+import { adminRoutes } from '../admin/routes.js';
+
+export interface ServerOptions {
+  config: Config;
+  services: Services;
+  adminToken: string;
+  logger?: boolean;
+}
+
+export async function buildServer({ config, services, adminToken, logger = true }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
+    bodyLimit: 8 * 1024 * 1024,
+    // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.store, config.authCacheMs), adminToken };
+
+  await app.register(formbody);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`));
+
+  app.get('/healthz', async (_request, reply) => {
+    await services.store.ping();
+    return reply.send({ status: 'ok' });
+  });
+
+  // The Twilio surfaces share HTTP Basic authentication.
+  await app.register(async (twilio) => {
+    twilio.addHook('onRequest', ctx.auth.hook);
+    accountRoutes(twilio, ctx);
+    keyRoutes(twilio, ctx);
+    ratePlanRoutes(twilio, ctx);
+    simRoutes(twilio, ctx);
+  });
+  await app.register(async (admin) => adminRoutes(admin, ctx));
+  return app;
+}

@@ -1,0 +1,43 @@
+import { loadConfig, ConfigError } from './config.js';
+import { createWisp } from './app.js';
+import { StoreStartError } from './store/connect.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const wisp = await createWisp(config);
+  const address = await wisp.app.listen({ port: config.port, host: config.host });
+  const origin = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+  const { sid, auth_token } = wisp.master;
+  const lines = [
+    '',
+    `Wisp is serving on ${origin}`,
+    `  master account   ${sid}`,
+    `  auth token       ${auth_token}`,
+    `  admin token      ${wisp.adminToken}${wisp.adminTokenGenerated ? '   (generated: set WISP_ADMIN_TOKEN to keep one)' : ''}`,
+    '',
+    'Try it:',
+    `  curl -u ${sid}:${auth_token} ${origin}/v1/Sims?PageSize=5`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    wisp.app.log.info({ signal }, 'stopping');
+    await wisp.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreStartError) {
+    process.stderr.write(`wisp: ${error.message}\n`);
+  } else {
+    process.stderr.write(`wisp: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+import type { Dialect } from './migrations/columns.js';
+import { accountRepo } from './repos/accounts.js';
+import { keyRepo } from './repos/keys.js';
+import { ratePlanRepo } from './repos/rate-plans.js';
+import { simRepo } from './repos/sims.js';
+import { inventoryRepo } from './repos/inventory.js';
+
+/** The Store over a Kysely handle: the same code for both dialects, inside or outside a transaction. */
+export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Store {
+  return {
+    dialect,
+    accounts: accountRepo(db),
+    keys: keyRepo(db),
+    ratePlans: ratePlanRepo(db),
+    sims: simRepo(db, dialect),
+    inventory: inventoryRepo(db),
+    async transaction(work) {
+      // Nested calls join the transaction already open.
+      if (inTransaction) return work(this);
+      return db.transaction().execute((trx) => work(kyselyStore(trx, dialect, true)));
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Account, AccountStatus } from '../../domain/models.js';
+import type { AccountsTable, Database } from '../schema.js';
+import type { AccountRepo } from '../store.js';
+import { keysetPage, toPage } from './paging.js';
+
+const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => ({
+  ...row,
+  status: row.status as AccountStatus,
+  type: row.type as Account['type'],
+});
+
+export function accountRepo(db: Kysely<Database>): AccountRepo {
+  return {
+    async insert(account) {
+      await db.insertInto('accounts').values(account).execute();
+    },
+    async get(sid) {
+      const row = await db.selectFrom('accounts').selectAll().where('sid', '=', sid).executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async firstMaster() {
+      const row = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .whereRef('sid', '=', 'owner_account_sid')
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async list(filter, page) {
+      let q = db
+        .selectFrom('accounts')
+        .selectAll()
+        .where((eb) => eb.or([eb('sid', '=', filter.visibleTo), eb('owner_account_sid', '=', filter.visibleTo)]));
+      if (filter.friendlyName !== undefined) q = q.where('friendly_name', '=', filter.friendlyName);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      return toPage(await keysetPage(q, 'seq', page), fromRow);
+    },
+    async update(sid, changes) {
+      await db.updateTable('accounts').set(changes).where('sid', '=', sid).execute();
+    },
+  };
+}

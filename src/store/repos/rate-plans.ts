@@ -1,0 +1,55 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DataLimitStrategy, RatePlan } from '../../domain/models.js';
+import type { Database, RatePlansTable } from '../schema.js';
+import type { RatePlanRepo } from '../store.js';
+import { keysetPage, toPage } from './paging.js';
+
+const fromRow = ({ seq: _seq, ...row }: Selectable<RatePlansTable>): RatePlan => ({
+  ...row,
+  data_enabled: row.data_enabled === 1,
+  data_limit_strategy: row.data_limit_strategy as DataLimitStrategy,
+  messaging_enabled: row.messaging_enabled === 1,
+  voice_enabled: row.voice_enabled === 1,
+  national_roaming_enabled: row.national_roaming_enabled === 1,
+  international_roaming: JSON.parse(row.international_roaming) as string[],
+});
+
+const toRow = (plan: RatePlan) => ({
+  ...plan,
+  data_enabled: Number(plan.data_enabled),
+  messaging_enabled: Number(plan.messaging_enabled),
+  voice_enabled: Number(plan.voice_enabled),
+  national_roaming_enabled: Number(plan.national_roaming_enabled),
+  international_roaming: JSON.stringify(plan.international_roaming),
+});
+
+export function ratePlanRepo(db: Kysely<Database>): RatePlanRepo {
+  return {
+    async insert(plan) {
+      await db.insertInto('rate_plans').values(toRow(plan)).execute();
+    },
+    async get(sid) {
+      const row = await db.selectFrom('rate_plans').selectAll().where('sid', '=', sid).executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async getByUniqueName(accountSid, uniqueName) {
+      const row = await db
+        .selectFrom('rate_plans')
+        .selectAll()
+        .where('account_sid', '=', accountSid)
+        .where('unique_name', '=', uniqueName)
+        .executeTakeFirst();
+      return row && fromRow(row);
+    },
+    async list(accountSid, page) {
+      const q = db.selectFrom('rate_plans').selectAll().where('account_sid', '=', accountSid);
+      return toPage(await keysetPage(q, 'seq', page), fromRow);
+    },
+    async update(sid, changes) {
+      await db.updateTable('rate_plans').set(changes).where('sid', '=', sid).execute();
+    },
+    async delete(sid) {
+      await db.deleteFrom('rate_plans').where('sid', '=', sid).execute();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { Generated } from 'kysely';
+
+// Table shapes as stored. Booleans are 0/1 integers and times are epoch milliseconds in both
+// dialects, so one set of queries serves SQLite and PostgreSQL.
+
+export interface AccountsTable {
+  seq: Generated<number>;
+  sid: string;
+  owner_account_sid: string;
+  friendly_name: string;
+  status: string;
+  type: string;
+  auth_token: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface ApiKeysTable {
+  seq: Generated<number>;
+  sid: string;
+  account_sid: string;
+  friendly_name: string | null;
+  secret_hash: string;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface RatePlansTable {
+  seq: Generated<number>;
+  sid: string;
+  account_sid: string;
+  unique_name: string | null;
+  friendly_name: string | null;
+  data_enabled: number;
+  data_metering: string;
+  data_limit: number;
+  data_limit_strategy: string;
+  messaging_enabled: number;
+  voice_enabled: number;
+  national_roaming_enabled: number;
+  national_roaming_data_limit: number;
+  international_roaming: string;
+  international_roaming_data_limit: number;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface SimsTable {
+  seq: Generated<number>;
+  sid: string;
+  account_sid: string;
+  unique_name: string | null;
+  friendly_name: string | null;
+  iccid: string;
+  e_id: string | null;
+  registration_code: string;
+  status: string;
+  reset_status: string | null;
+  rate_plan_sid: string | null;
+  commands_callback_url: string | null;
+  commands_callback_method: string;
+  sms_url: string | null;
+  sms_method: string;
+  sms_fallback_url: string | null;
+  sms_fallback_method: string;
+  voice_url: string | null;
+  voice_method: string;
+  voice_fallback_url: string | null;
+  voice_fallback_method: string;
+  ip_address: string | null;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface InventoryTable {
+  iccid: string;
+  registration_code: string;
+  e_id: string | null;
+  sim_sid: string | null;
+  imported_at: number;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  rate_plans: RatePlansTable;
+  sims: SimsTable;
+  sim_inventory: InventoryTable;
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+// Validates response bodies against Twilio's OpenAPI specs in ../shared/specs, with one
+// tightening: every documented property must be present (null where unset).
+
+const SPEC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/specs');
+const FILES = {
+  wireless: 'twilio_wireless_v1.json',
+  monitor: 'twilio_monitor_v1.json',
+  api: 'twilio_api_v2010_accounts.json',
+  supersim: 'twilio_supersim_v1.json',
+} as const;
+export type SpecName = keyof typeof FILES;
+
+type Json = Record<string, unknown>;
+
+/** Marks every listed property of every object schema as required. */
+function requireAll(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(requireAll);
+  if (!node || typeof node !== 'object') return;
+  const obj = node as Json;
+  if (obj.properties && typeof obj.properties === 'object') obj.required = Object.keys(obj.properties as Json);
+  for (const value of Object.values(obj)) requireAll(value);
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+ajv.addFormat('http-method', /^(GET|POST|PUT|DELETE|HEAD|PATCH)$/);
+ajv.addFormat('uri-map', true);
+ajv.addFormat('date-time-rfc-2822', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/);
+ajv.addFormat('phone-number', true);
+ajv.addFormat('sid', true);
+
+const docs = new Map<SpecName, Json>();
+function doc(name: SpecName): Json {
+  let spec = docs.get(name);
+  if (!spec) {
+    const path = join(SPEC_DIR, FILES[name]);
+    if (!existsSync(path)) throw new Error(`spec not found at ${path}: tests need ../shared/specs beside the repository`);
+    spec = JSON.parse(readFileSync(path, 'utf8')) as Json;
+    requireAll((spec.components as Json).schemas);
+    ajv.addSchema({ $id: name, components: spec.components }, name);
+    docs.set(name, spec);
+  }
+  return spec;
+}
+
+const cache = new Map<string, ValidateFunction>();
+
+function responseValidator(name: SpecName, path: string, method: string, status: number): ValidateFunction {
+  const key = `${name} ${method} ${path} ${status}`;
+  let validate = cache.get(key);
+  if (!validate) {
+    const spec = doc(name);
+    const op = ((spec.paths as Json)[path] as Json | undefined)?.[method.toLowerCase()] as Json | undefined;
+    const response = (op?.responses as Json | undefined)?.[String(status)] as Json | undefined;
+    const schema = ((response?.content as Json | undefined)?.['application/json'] as Json | undefined)?.schema as Json | undefined;
+    if (!schema) throw new Error(`no ${status} JSON response for ${method} ${path} in ${name}`);
+    const copy = JSON.parse(JSON.stringify(schema).replaceAll('"#/components', `"${name}#/components`)) as Json;
+    requireAll(copy);
+    validate = ajv.compile(copy);
+    cache.set(key, validate);
+  }
+  return validate;
+}
+
+/** Asserts that `body` is a valid `status` response of `method path` (the spec's path template). */
+export function assertMatchesSpec(name: SpecName, method: string, path: string, status: number, body: unknown): void {
+  const validate = responseValidator(name, path, method, status);
+  if (!validate(body)) {
+    assert.fail(`${method} ${path} ${status} does not match ${name} spec: ${ajv.errorsText(validate.errors, { separator: '\n' })}\n${JSON.stringify(body).slice(0, 2000)}`);
+  }
+}
+
+/** Asserts that `body` is a Twilio error object with this status and code. */
+export function assertTwilioError(body: any, status: number, code: number): void {
+  assert.equal(typeof body, 'object', 'error body is JSON');
+  assert.deepEqual(Object.keys(body).sort(), ['code', 'message', 'more_info', 'status']);
+  assert.equal(body.status, status, `status in ${JSON.stringify(body)}`);
+  assert.equal(body.code, code, `code in ${JSON.stringify(body)}`);
+  assert.equal(typeof body.message, 'string');
+  assert.ok(body.message.length > 0);
+  assert.equal(body.more_info, `https://www.twilio.com/docs/errors/${code}`);
+}
