@@ -5,6 +5,12 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** PostgreSQL only: connections each process keeps open at most. */
+  pgPoolSize: number;
+  /** PostgreSQL only: the server cancels any statement running longer than this. */
+  pgStatementTimeoutMs: number;
+  /** PostgreSQL only: how long to wait for a connection before giving up. */
+  pgConnectTimeoutMs: number;
   publicUrl: string | null;
   accountSid: string | null;
   authToken: string | null;
@@ -12,6 +18,26 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   authCacheMs: number;
+  /** Which parts this process runs: the HTTP API, the background job worker, or both. */
+  role: WispRole;
+  lifecycle: LifecycleConfig;
+}
+
+export type WispRole = 'api' | 'worker' | 'all';
+
+/** The lifecycle engine's settings (WISP_WORKER_*, WISP_JOB_*, WISP_CALLBACK_*, WISP_OPERATOR_LATENCY_MS). */
+export interface LifecycleConfig {
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  callbackTimeoutMs: number;
+  callbackMaxAttempts: number;
+  initialLatencyMs: number;
+  clockRunTimeoutMs: number;
+  drainTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: intSetting(env, 'PORT', 4000, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',
     databaseUrl,
+    pgPoolSize: intSetting(env, 'WISP_PG_POOL_SIZE', 10, 1, 1000),
+    pgStatementTimeoutMs: intSetting(env, 'WISP_PG_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    pgConnectTimeoutMs: intSetting(env, 'WISP_PG_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     publicUrl: publicUrl?.replace(/\/$/, '') ?? null,
     accountSid,
     authToken,
@@ -69,5 +98,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
+    role: roleSetting(env),
+    lifecycle: lifecycleSettings(env),
   };
+}
+
+function roleSetting(env: NodeJS.ProcessEnv): WispRole {
+  const role = optional(env, 'WISP_ROLE') ?? 'all';
+  if (role !== 'api' && role !== 'worker' && role !== 'all') throw new ConfigError(`WISP_ROLE must be api, worker or all, got "${role}"`);
+  return role;
+}
+
+function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
+  const settings: LifecycleConfig = {
+    concurrency: intSetting(env, 'WISP_WORKER_CONCURRENCY', 8, 1, 256),
+    pollMs: intSetting(env, 'WISP_WORKER_POLL_MS', 250, 5, 60_000),
+    leaseMs: intSetting(env, 'WISP_JOB_LEASE_MS', 30_000, 200, 3_600_000),
+    maxAttempts: intSetting(env, 'WISP_JOB_MAX_ATTEMPTS', 8, 1, 100),
+    backoffBaseMs: intSetting(env, 'WISP_JOB_BACKOFF_BASE_MS', 1000, 1, 3_600_000),
+    backoffMaxMs: intSetting(env, 'WISP_JOB_BACKOFF_MAX_MS', 300_000, 1, 86_400_000),
+    callbackTimeoutMs: intSetting(env, 'WISP_CALLBACK_TIMEOUT_MS', 10_000, 100, 300_000),
+    callbackMaxAttempts: intSetting(env, 'WISP_CALLBACK_MAX_ATTEMPTS', 8, 1, 100),
+    initialLatencyMs: intSetting(env, 'WISP_OPERATOR_LATENCY_MS', 200, 0, 60_000),
+    clockRunTimeoutMs: intSetting(env, 'WISP_CLOCK_RUN_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    drainTimeoutMs: intSetting(env, 'WISP_DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+  };
+  if (settings.backoffMaxMs < settings.backoffBaseMs) throw new ConfigError('WISP_JOB_BACKOFF_MAX_MS must not be below WISP_JOB_BACKOFF_BASE_MS');
+  return settings;
 }

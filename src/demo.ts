@@ -22,7 +22,11 @@ const PATHS: Record<string, SimStatus[]> = {
   deactivated: ['active', 'deactivated'],
 };
 
-export async function seedDemo(services: Services, master: Account): Promise<void> {
+/**
+ * `settle` runs the work the updates hand to the operator; the SIMs move in rounds, one step of
+ * each path at a time, because a SIM accepts no new status while its last change is applied.
+ */
+export async function seedDemo(services: Services, master: Account, settle: () => Promise<void>): Promise<void> {
   const caller: Caller = { account: master, credentialAccount: master, keySid: null };
   const plans = [];
   for (const plan of PLANS) plans.push(await services.ratePlans.create(caller, plan));
@@ -39,6 +43,7 @@ export async function seedDemo(services: Services, master: Account): Promise<voi
   await importInventory(services.store, services.clock, [...cards, ...spare]);
 
   const statuses = Object.keys(PATHS);
+  const paths: { sid: string; steps: SimStatus[] }[] = [];
   for (const [i, card] of cards.entries()) {
     const sim = await services.sims.register(caller, card.iccid, card.registration_code);
     const status = statuses[i % statuses.length];
@@ -47,7 +52,12 @@ export async function seedDemo(services: Services, master: Account): Promise<voi
       uniqueName: `tracker-${String(i + 1).padStart(2, '0')}`,
       ratePlan: status === 'new' && i % 2 === 0 ? undefined : plans[i % plans.length].sid,
     });
-    for (const step of PATHS[status]) await services.sims.update(caller, sim.sid, { status: step });
+    paths.push({ sid: sim.sid, steps: PATHS[status] });
+  }
+  await settle();
+  for (let step = 0; paths.some((p) => p.steps.length > step); step++) {
+    for (const path of paths) if (path.steps[step]) await services.sims.update(caller, path.sid, { status: path.steps[step] });
+    await settle();
   }
   await services.accounts.create(caller, 'Demo customer');
 }

@@ -1,10 +1,16 @@
 import { loadConfig, ConfigError } from './config.js';
-import { createWisp } from './app.js';
+import { createWisp, type Wisp } from './app.js';
 import { StoreStartError } from './store/connect.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const wisp = await createWisp(config);
+  installStop(wisp);
+  if (config.role === 'worker') {
+    // A worker serves no HTTP: it runs the job outbox against the shared database.
+    process.stdout.write(`Wisp worker started (WISP_ROLE=worker): running jobs from ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'PostgreSQL'}\n`);
+    return;
+  }
   const address = await wisp.app.listen({ port: config.port, host: config.host });
   const origin = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
   const { sid, auth_token } = wisp.master;
@@ -20,13 +26,21 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
 
+/** SIGTERM/SIGINT: stop taking requests, finish the jobs in hand (see Wisp.close), exit. */
+function installStop(wisp: Wisp): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     wisp.app.log.info({ signal }, 'stopping');
-    await wisp.close();
+    try {
+      await wisp.close();
+    } catch (error) {
+      wisp.app.log.error({ err: error }, 'error while stopping');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpContext } from '../http/context.js';
 import { importInventory, MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
+import { deviceRoutes } from './devices.js';
+import { lifecycleAdminRoutes } from './lifecycle.js';
 
 // The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`.
 
@@ -34,4 +36,7 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
       rejected: result.rejected,
     };
   });
+
+  deviceRoutes(app, ctx);
+  lifecycleAdminRoutes(app, ctx);
 }

@@ -63,6 +63,7 @@ export class AccountService {
   }
 
   async create(caller: Caller, friendlyName: string | null): Promise<Account> {
+    refuseKeys(caller);
     if (!isMaster(caller.account) || !hasMasterCredentials(caller)) {
       throw new DomainError('forbidden', 'Only a master account can create subaccounts');
     }
@@ -83,12 +84,14 @@ export class AccountService {
   }
 
   async fetch(caller: Caller, sid: string): Promise<Account> {
+    refuseKeys(caller);
     const account = await this.store.accounts.get(sid);
     if (!account || !canSee(caller, account)) throw notFound(`Account ${sid} was not found`);
     return account;
   }
 
   list(caller: Caller, filter: { friendlyName?: string; status?: string }, page: PageQuery): Promise<Page<Account>> {
+    refuseKeys(caller);
     const status = filter.status === undefined ? undefined : parseStatus(filter.status);
     // A master sees itself and its subaccounts; a subaccount owns none, so it sees only itself.
     return this.store.accounts.list({ visibleTo: caller.account.sid, friendlyName: filter.friendlyName, status }, page);
@@ -115,6 +118,13 @@ export class AccountService {
       date_updated: next.date_updated,
     });
     return next;
+  }
+}
+
+/** As with Twilio's standard API keys, a key reaches every resource except accounts and keys. */
+function refuseKeys(caller: Caller): void {
+  if (caller.keySid !== null) {
+    throw new DomainError('forbidden', 'API keys cannot manage accounts; use the account SID and auth token');
   }
 }
 

@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | 'rate_plan_not_found'
   | 'forbidden'
   | 'invalid_parameter_combination'
+  | 'unsupported_filter_combination'
   | 'registration_missing'
   | 'registration_unknown_iccid'
   | 'registration_wrong_code'

@@ -33,7 +33,8 @@ function reject(row: InventoryRow): string | null {
 export async function importInventory(store: Store, clock: Clock, rows: InventoryRow[]): Promise<ImportResult> {
   const result: ImportResult = { imported: [], unchanged: [], rejected: [] };
   const valid: InventorySim[] = [];
-  const seen = new Set<string>();
+  /** The row index of each ICCID accepted so far, to report a later conflict against its own row. */
+  const seen = new Map<string, number>();
   const now = clock.now();
   rows.forEach((row, index) => {
     const reason = reject(row) ?? (seen.has(row.iccid as string) ? 'the same iccid appears earlier in this request' : null);
@@ -41,7 +42,7 @@ export async function importInventory(store: Store, clock: Clock, rows: Inventor
       result.rejected.push({ index, iccid: row.iccid ?? null, reason });
       return;
     }
-    seen.add(row.iccid as string);
+    seen.set(row.iccid as string, index);
     valid.push({
       iccid: row.iccid as string,
       registration_code: row.registration_code as string,
@@ -62,12 +63,13 @@ export async function importInventory(store: Store, clock: Clock, rows: Inventor
         result.unchanged.push(card.iccid);
       } else {
         result.rejected.push({
-          index: rows.indexOf(rows.find((r) => r.iccid === card.iccid) as InventoryRow),
+          index: seen.get(card.iccid) as number,
           iccid: card.iccid,
           reason: 'this iccid is already in the inventory with a different registration code or e_id',
         });
       }
     }
   });
+  result.rejected.sort((x, y) => x.index - y.index);
   return result;
 }

@@ -49,3 +49,40 @@ export function checkTransition(from: SimStatus, to: string, hasRatePlan: boolea
 export function canRemoveRatePlan(status: SimStatus): boolean {
   return !NEEDS_PLAN.includes(status);
 }
+
+// Time-driven moves (DESIGN.md, "Automatic moves").
+
+export const HOUR_MS = 3_600_000;
+/** How long a deactivated SIM waits before it is canceled. */
+export const CANCEL_AFTER_MS = 72 * HOUR_MS;
+/** How many months a ready SIM waits before it becomes active, and a suspended one before its fee starts. */
+export const AUTO_MONTHS = 3;
+
+/** Adds calendar months in UTC; a day past the end of the target month becomes its last day. */
+export function addMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d.getTime();
+}
+
+export type TimerKind = 'activate' | 'cancel' | 'suspended-fee';
+
+/** The timer a Sim starts when it enters `status` at `at`, if any. */
+export function timerFor(status: SimStatus, at: number): { kind: TimerKind; runAt: number } | null {
+  if (status === 'ready') return { kind: 'activate', runAt: addMonths(at, AUTO_MONTHS) };
+  if (status === 'deactivated') return { kind: 'cancel', runAt: at + CANCEL_AFTER_MS };
+  if (status === 'suspended') return { kind: 'suspended-fee', runAt: addMonths(at, AUTO_MONTHS) };
+  return null;
+}
+
+/**
+ * Whether a move ends at an intermediate status whose automatic follow-up (`ready`→`active`,
+ * `deactivated`→`canceled`) calls the same callback again, as the CallbackUrl rules say.
+ */
+export function isIntermediate(from: SimStatus, to: SimStatus): boolean {
+  return (from === 'new' && to === 'ready') || (to === 'deactivated' && from !== 'deactivated');
+}

@@ -95,3 +95,25 @@ export interface Page<T> {
   /** Whether more rows follow the last item. */
   hasMore: boolean;
 }
+
+export type EventActorType = 'account' | 'api-key' | 'system';
+
+/** A Monitor event: one entry of the account's audit log. */
+export interface MonitorEvent {
+  sid: string;
+  /** The account the affected resource belongs to. */
+  account_sid: string;
+  actor_sid: string | null;
+  actor_type: EventActorType | null;
+  /** The account an API key actor belongs to, so its link can be built; null otherwise. */
+  actor_account_sid: string | null;
+  description: string | null;
+  event_data: Record<string, unknown> | null;
+  event_date: number;
+  event_type: string;
+  resource_sid: string | null;
+  resource_type: string | null;
+  /** `api` for a request to the API, `twilio` for the platform's own automatic changes. */
+  source: string;
+  source_ip_address: string | null;
+}

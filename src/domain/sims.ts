@@ -8,6 +8,8 @@ import { checkName, checkUniqueName, checkUrl } from './validate.js';
 import { IN_FLIGHT, canRemoveRatePlan, checkTransition } from './lifecycle.js';
 import { isValidIccid } from './iccid.js';
 import type { RatePlanService } from './rate-plans.js';
+import { actorOf } from './events.js';
+import type { ApplyPayload, CallbackCarrier, CallbackTarget } from './outbox.js';
 
 /** URL settings of a Sim, by the parameter that sets each one. */
 const URL_FIELDS = {
@@ -156,15 +158,60 @@ export class SimService {
     });
   }
 
-  async update(caller: Caller, ref: string, input: SimUpdateInput): Promise<Sim> {
-    return this.store.transaction(async (tx) => {
+  /**
+   * Applies an update. Plain settings change at once; a status or rate-plan change is handed to
+   * the operator in the same transaction (the Sim shows `updating`, or `scheduled` while the
+   * operator is unavailable) and its Monitor event is recorded when it takes effect. `sourceIp`
+   * is the client's address, recorded in that event.
+   */
+  async update(caller: Caller, ref: string, input: SimUpdateInput, sourceIp: string | null = null): Promise<Sim> {
+    let handedOver = false;
+    const updated = await this.store.transaction(async (tx) => {
       const sim = await this.resolve(caller, ref, tx, true);
       const changes = await this.planUpdate(caller, sim, input, tx);
+      const now = this.clock.now();
+      handedOver = await this.handOver(tx, caller, sim, changes, input, sourceIp, now);
       if (Object.keys(changes).length === 0) return sim;
-      changes.date_updated = this.clock.now();
+      changes.date_updated = now;
       await tx.sims.update(sim.sid, changes);
       return { ...sim, ...changes };
     });
+    if (handedOver) this.onWork?.();
+    return updated;
+  }
+
+  /** Called after a commit that left work for the operator, so a worker in this process starts at once. */
+  onWork: (() => void) | null = null;
+
+  /**
+   * Moves the status and plan parts of `changes` into an operator job, and starts a requested
+   * connectivity reset; writes the jobs in the caller's transaction.
+   */
+  private async handOver(tx: Store, caller: Caller, sim: Sim, changes: SimChanges, input: SimUpdateInput, sourceIp: string | null, now: number): Promise<boolean> {
+    const callback: CallbackTarget | null = input.callbackUrl ? { url: input.callbackUrl, method: input.callbackMethod ?? 'POST' } : null;
+    const planChanges = 'rate_plan_sid' in changes;
+    if (changes.status !== undefined || planChanges) {
+      const payload: ApplyPayload = {
+        from: sim.status,
+        to: changes.status ?? null,
+        ratePlan: planChanges ? { to: changes.rate_plan_sid ?? null } : null,
+        fromAccountSid: changes.account_sid !== undefined ? sim.account_sid : null,
+        callback,
+        actor: actorOf(caller),
+        sourceIpAddress: sourceIp,
+      };
+      delete changes.rate_plan_sid;
+      changes.status = (await tx.network.get()).available ? 'updating' : 'scheduled';
+      // The Sim's timers wait for the outcome: they go if its status changes, and resume if not.
+      await tx.jobs.holdTimers(sim.sid, now);
+      await tx.jobs.enqueue({ kind: 'operator.apply', simSid: sim.sid, payload, runAt: now }, now);
+    }
+    if (input.resetStatus !== undefined) {
+      changes.reset_status = 'resetting';
+      const payload: CallbackCarrier = { callback };
+      await tx.jobs.enqueue({ kind: 'operator.reset', simSid: sim.sid, payload, runAt: now }, now);
+    }
+    return changes.status !== undefined || input.resetStatus !== undefined;
   }
 
   /** Checks every part of an update against the Sim as it is; returns the changes, writes nothing. */

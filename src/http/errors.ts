@@ -8,6 +8,7 @@ const MAPPING: Record<DomainErrorCode, { status: number; code: number }> = {
   invalid_parameter: { status: 400, code: 20001 },
   missing_parameter: { status: 400, code: 20001 },
   invalid_parameter_combination: { status: 400, code: 33121 },
+  unsupported_filter_combination: { status: 400, code: 20004 },
   unique_name_taken: { status: 409, code: 20409 },
   in_use: { status: 409, code: 20409 },
   update_in_progress: { status: 409, code: 33010 },

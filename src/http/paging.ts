@@ -18,9 +18,12 @@ function encodeToken(direction: 'a' | 'b', seq: number): string {
 
 function decodeToken(token: string): Pick<PageQuery, 'afterSeq' | 'beforeSeq'> {
   const raw = token.startsWith('PT') ? Buffer.from(token.slice(2), 'base64url').toString() : '';
-  const match = /^([ab])(\d{1,15})$/.exec(raw);
-  if (!match) throw invalid(`PageToken "${token}" is not valid; use the next_page_url of a previous response`);
-  const seq = Number(match[2]);
+  const match = /^([ab])(\d{1,16})$/.exec(raw);
+  const seq = match ? Number(match[2]) : NaN;
+  // Any sequence number the store can hold must come back out of the token it was put in.
+  if (!match || !Number.isSafeInteger(seq)) {
+    throw invalid(`PageToken "${token}" is not valid; use the next_page_url of a previous response`);
+  }
   return match[1] === 'a' ? { afterSeq: seq } : { beforeSeq: seq };
 }
 

@@ -1,4 +1,4 @@
-import type { Account, ApiKey, RatePlan, Sim } from '../domain/models.js';
+import type { Account, ApiKey, MonitorEvent, RatePlan, Sim } from '../domain/models.js';
 import { isoDate, rfc2822 } from './format.js';
 
 // Domain records as Twilio's JSON: every documented key, null when unset.
@@ -82,5 +82,43 @@ export function keyJson(key: ApiKey) {
     friendly_name: key.friendly_name,
     date_created: rfc2822(key.date_created),
     date_updated: rfc2822(key.date_updated),
+  };
+}
+
+/** The actor's own resource: an account, or an API key under its account. */
+function eventActorLink(event: MonitorEvent, base: string): string | null {
+  if (event.actor_sid === null) return null;
+  if (event.actor_type === 'api-key' && event.actor_account_sid) {
+    return `${base}/2010-04-01/Accounts/${event.actor_account_sid}/Keys/${event.actor_sid}.json`;
+  }
+  if (event.actor_type === 'account') return `${base}/2010-04-01/Accounts/${event.actor_sid}.json`;
+  return null;
+}
+
+function eventResourceLink(event: MonitorEvent, base: string): string | null {
+  if (event.resource_sid === null) return null;
+  if (event.resource_type === 'sim') return `${base}/v1/Sims/${event.resource_sid}`;
+  return null;
+}
+
+export function eventJson(event: MonitorEvent, base: string) {
+  const actor = eventActorLink(event, base);
+  const resource = eventResourceLink(event, base);
+  return {
+    account_sid: event.account_sid,
+    actor_sid: event.actor_sid,
+    actor_type: event.actor_type,
+    description: event.description,
+    event_data: event.event_data,
+    event_date: isoDate(event.event_date),
+    event_type: event.event_type,
+    resource_sid: event.resource_sid,
+    resource_type: event.resource_type,
+    sid: event.sid,
+    source: event.source,
+    source_ip_address: event.source_ip_address,
+    url: `${base}/v1/Events/${event.sid}`,
+    // Links to what does not exist (the system as actor) are left out rather than null.
+    links: { ...(actor ? { actor } : {}), ...(resource ? { resource } : {}) },
   };
 }

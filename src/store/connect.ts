@@ -2,12 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './migrations/columns.js';
 import { migrations } from './migrations/index.js';
 
+/** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
+
+export interface StoreOptions {
+  /** PostgreSQL: the most connections this process keeps open. */
+  poolSize?: number;
+  /** PostgreSQL: the server cancels a statement, or an idle open transaction, after this long (0: never). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: how long to wait for a new connection. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: an idle pooled connection failed (the pool drops it and opens another when needed). */
+  onPoolError?: (error: Error) => void;
+}
 
 export interface Connection {
   db: Kysely<Database>;
@@ -20,8 +32,13 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 function openSqlite(url: string): Connection {
   const path = url.slice('sqlite:'.length) || ':memory:';
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new SQLite(path);
+  let database: SQLite.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    database = new SQLite(path);
+  } catch (error) {
+    throw new StoreStartError(`cannot open the SQLite database at ${path}: ${reasonOf(error)}`);
+  }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
@@ -29,29 +46,96 @@ function openSqlite(url: string): Connection {
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
 }
 
-function openPostgres(url: string): Connection {
+function openPostgres(url: string, options: StoreOptions): Connection {
+  const timeout = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(process.env.WISP_PG_POOL_SIZE ?? 10),
-    statement_timeout: Number(process.env.WISP_PG_STATEMENT_TIMEOUT_MS ?? 10_000),
-    connectionTimeoutMillis: 10_000,
+    max: options.poolSize ?? 10,
+    statement_timeout: timeout,
+    // A transaction left open by a stuck caller would hold its row locks; end it as well.
+    idle_in_transaction_session_timeout: timeout,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: 'wisp',
   });
+  // Without a listener, an idle connection that the server drops would crash the process.
+  pool.on('error', options.onPoolError ?? logPoolError);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
 
-export async function connect(url: string): Promise<Connection> {
-  const connection = url.startsWith('sqlite:') ? openSqlite(url) : openPostgres(url);
-  await migrate(connection);
+function logPoolError(error: Error): void {
+  const line = { level: 40, time: Date.now(), msg: 'an idle PostgreSQL connection failed; it will be replaced', err: error.message };
+  process.stderr.write(JSON.stringify(line) + '\n');
+}
+
+/** Opens the database named by `url` (sqlite: or postgres://), checks it and brings its schema up to date. */
+export async function connect(url: string, options: StoreOptions = {}): Promise<Connection> {
+  const connection = url.startsWith('sqlite:') ? openSqlite(url) : openPostgres(url, options);
+  try {
+    await probe(connection, url, options.connectTimeoutMs ?? 10_000);
+    await refuseNewerSchema(connection);
+    await migrate(connection);
+  } catch (error) {
+    await connection.db.destroy().catch(() => undefined);
+    throw error;
+  }
   return connection;
+}
+
+async function probe({ db, dialect }: Connection, url: string, connectTimeoutMs: number): Promise<void> {
+  const started = Date.now();
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    const where = dialect === 'postgres' ? `PostgreSQL at ${describePostgresUrl(url)}` : `the SQLite database ${url}`;
+    // node-postgres reports its connect timeout as a dropped connection; say what happened.
+    const timedOut = dialect === 'postgres' && Date.now() - started >= connectTimeoutMs;
+    const reason = timedOut ? `no answer within ${connectTimeoutMs} ms (WISP_PG_CONNECT_TIMEOUT_MS)` : reasonOf(error);
+    throw new StoreStartError(`cannot reach ${where}: ${reason}`);
+  }
+}
+
+/** A database URL fit for messages: user, host, port and database, never the password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.host || u.searchParams.get('host') || 'localhost';
+    return `${u.username ? `${decodeURIComponent(u.username)}@` : ''}${host}${u.pathname || '/'}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/**
+ * Refuses a database that a newer Wisp has migrated: running older code over a newer schema
+ * could lose or corrupt what the newer code wrote.
+ */
+async function refuseNewerSchema({ db, dialect }: Connection): Promise<void> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === DEFAULT_MIGRATION_TABLE)) return;
+  const known = new Set(Object.keys(migrations(dialect)));
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)} order by name`.execute(db);
+  const unknown = rows.map((r) => r.name).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new StoreStartError(
+      `the database schema is newer than this version of Wisp: it has migration${unknown.length > 1 ? 's' : ''} ` +
+        `${unknown.join(', ')}, which this version does not know. Run the Wisp version that migrated it (or a newer one), ` +
+        'or point DATABASE_URL at another database.',
+    );
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(reasonOf).join('; ');
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
 
 async function migrate({ db, dialect }: Connection): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
-    await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = reasonOf(error);
     throw new StoreStartError(
       failed ? `migration ${failed} failed: ${reason}` : `the database cannot be used: ${reason}`,
     );

@@ -7,6 +7,17 @@ import { keyRepo } from './repos/keys.js';
 import { ratePlanRepo } from './repos/rate-plans.js';
 import { simRepo } from './repos/sims.js';
 import { inventoryRepo } from './repos/inventory.js';
+import { eventRepo } from './repos/events.js';
+import { jobRepo } from './repos/jobs.js';
+import { callbackRepo } from './repos/callbacks.js';
+import { networkRepo } from './repos/network.js';
+import { clockRepo } from './repos/clock.js';
+import { feeRepo } from './repos/fees.js';
+import { commandRepo } from './repos/commands.js';
+import { dataSessionRepo } from './repos/data-sessions.js';
+import { deviceRepo } from './repos/devices.js';
+import { usageRepo } from './repos/usage.js';
+import './schema-devices.js';
 
 /** The Store over a Kysely handle: the same code for both dialects, inside or outside a transaction. */
 export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Store {
@@ -17,6 +28,16 @@ export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransactio
     ratePlans: ratePlanRepo(db),
     sims: simRepo(db, dialect),
     inventory: inventoryRepo(db),
+    events: eventRepo(db),
+    jobs: jobRepo(db, dialect),
+    callbacks: callbackRepo(db),
+    network: networkRepo(db, dialect),
+    clock: clockRepo(db),
+    fees: feeRepo(db),
+    commands: commandRepo(db),
+    dataSessions: dataSessionRepo(db),
+    devices: deviceRepo(db),
+    usage: usageRepo(db),
     async transaction(work) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);

@@ -80,10 +80,95 @@ export interface InventoryTable {
   imported_at: number;
 }
 
+export interface EventsTable {
+  seq: Generated<number>;
+  sid: string;
+  account_sid: string;
+  actor_sid: string | null;
+  actor_type: string | null;
+  actor_account_sid: string | null;
+  description: string | null;
+  /** JSON text. */
+  event_data: string | null;
+  event_date: number;
+  event_type: string;
+  resource_sid: string | null;
+  resource_type: string | null;
+  source: string;
+  source_ip_address: string | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  sim_sid: string | null;
+  /** JSON text. */
+  payload: string;
+  state: string;
+  run_at: number;
+  attempts: number;
+  lease_owner: string | null;
+  lease_expires: number | null;
+  last_error: string | null;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface CallbacksTable {
+  id: Generated<number>;
+  sim_sid: string;
+  account_sid: string;
+  url: string;
+  method: string;
+  /** JSON text. */
+  params: string;
+  state: string;
+  attempts: number;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number | null;
+  replay_of: number | null;
+  next_attempt_at: number | null;
+  first_attempt_at: number | null;
+  last_attempt_at: number | null;
+  delivered_at: number | null;
+  date_created: number;
+}
+
+export interface NetworkStateTable {
+  id: number;
+  available: number;
+  latency_ms: number;
+  failure_rate: number;
+  date_updated: number;
+}
+
+export interface EmulatedClockTable {
+  id: number;
+  offset_ms: number;
+}
+
+export interface SimFeesTable {
+  id: Generated<number>;
+  sim_sid: string;
+  account_sid: string;
+  kind: string;
+  period_start: number;
+  period_end: number;
+  date_created: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   rate_plans: RatePlansTable;
   sims: SimsTable;
   sim_inventory: InventoryTable;
+  jobs: JobsTable;
+  callbacks: CallbacksTable;
+  network_state: NetworkStateTable;
+  emulated_clock: EmulatedClockTable;
+  sim_fees: SimFeesTable;
+  events: EventsTable;
 }

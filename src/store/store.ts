@@ -1,4 +1,6 @@
-import type { Account, ApiKey, InventorySim, Page, PageQuery, RatePlan, Sim, SimStatus, AccountStatus } from '../domain/models.js';
+import type { Account, ApiKey, InventorySim, MonitorEvent, Page, PageQuery, RatePlan, Sim, SimStatus, AccountStatus } from '../domain/models.js';
+import type { CallbackAttempt, CallbackDelivery, CallbackState, Job, JobState, NetworkSettings, NewJob, SimFee } from '../domain/outbox.js';
+import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './device-store.js';
 
 // The one interface the domain uses to persist state. Implemented once over Kysely for both
 // SQLite and PostgreSQL (kysely-store.ts); no SQL lives outside this folder.
@@ -57,6 +59,8 @@ export interface SimRepo {
   countByRatePlan(ratePlanSid: string): Promise<number>;
   update(sid: string, changes: SimChanges): Promise<void>;
   delete(sid: string): Promise<void>;
+  /** Every `scheduled` Sim becomes `updating` (the operator is back); returns how many. */
+  resumeScheduled(now: number): Promise<number>;
 }
 
 export interface InventoryRepo {
@@ -66,6 +70,113 @@ export interface InventoryRepo {
   setSim(iccid: string, simSid: string | null): Promise<void>;
 }
 
+/** Which Monitor events to list: one account's, optionally narrowed (all given filters apply). */
+export interface EventFilter {
+  accountSid: string;
+  actorSid?: string;
+  eventType?: string;
+  resourceSid?: string;
+  sourceIpAddress?: string;
+  /** Inclusive bounds on event_date, epoch milliseconds. */
+  startDate?: number;
+  endDate?: number;
+}
+
+export interface EventRepo {
+  insert(event: MonitorEvent): Promise<void>;
+  get(sid: string): Promise<MonitorEvent | undefined>;
+  /**
+   * Newest first (event_date, then insertion order). `afterSeq` continues after an item towards
+   * older events; `beforeSeq` goes back towards newer ones. Items come in list order either way.
+   */
+  list(filter: EventFilter, page: PageQuery): Promise<Page<MonitorEvent>>;
+}
+
+/** Options for leasing due jobs. */
+export interface LeaseRequest {
+  owner: string;
+  /** Emulated time: pending jobs with run_at at or before it are due. */
+  dueBy: number;
+  /** Real time: running jobs whose lease expired before it are taken over. */
+  realNow: number;
+  leaseMs: number;
+  limit: number;
+  /** Emulated time, for date_updated. */
+  now: number;
+}
+
+export interface JobListFilter {
+  state?: JobState;
+  kind?: string;
+  simSid?: string;
+  beforeId?: number;
+  limit: number;
+}
+
+/**
+ * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
+ * writing nothing, when that owner no longer holds the lease (another worker took it over).
+ */
+export interface JobRepo {
+  enqueue(job: NewJob, now: number): Promise<number>;
+  get(id: number): Promise<Job | undefined>;
+  /** Leases due jobs in due order, at most one per Sim and none of a Sim that has one running. */
+  lease(request: LeaseRequest): Promise<Job[]>;
+  finish(id: number, owner: string, state: 'done' | 'dead' | 'canceled', now: number, error?: string | null): Promise<boolean>;
+  /** Back to pending at runAt; `refundAttempt` when the run did not count as a try. */
+  reschedule(id: number, owner: string, options: { runAt: number; now: number; error: string | null; refundAttempt: boolean }): Promise<boolean>;
+  /** To `waiting` (the operator is unavailable) or `held` (a timer whose Sim is mid-update). */
+  park(id: number, owner: string, state: 'waiting' | 'held', now: number): Promise<boolean>;
+  /** Every waiting job becomes due now; returns how many. */
+  wakeWaiting(now: number): Promise<number>;
+  holdTimers(simSid: string, now: number): Promise<void>;
+  releaseTimers(simSid: string, now: number): Promise<void>;
+  cancelTimers(simSid: string, now: number): Promise<void>;
+  extendLeases(owner: string, until: number): Promise<void>;
+  /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
+  countDue(dueBy: number): Promise<{ pending: number; running: number }>;
+  /** Newest first. */
+  list(filter: JobListFilter): Promise<Job[]>;
+  /** A dead job runs again now, with a fresh count of attempts. */
+  revive(id: number, now: number): Promise<boolean>;
+}
+
+export interface CallbackListFilter {
+  simSid?: string;
+  state?: CallbackState;
+  beforeId?: number;
+  limit: number;
+}
+
+export interface CallbackRepo {
+  insert(delivery: Omit<CallbackDelivery, 'id'>): Promise<number>;
+  get(id: number): Promise<CallbackDelivery | undefined>;
+  recordAttempt(id: number, attempt: CallbackAttempt): Promise<void>;
+  /** Newest first. */
+  list(filter: CallbackListFilter): Promise<CallbackDelivery[]>;
+}
+
+export interface NetworkRepo {
+  /** Creates the settings row with these values unless it exists. */
+  ensure(defaults: NetworkSettings): Promise<void>;
+  get(): Promise<NetworkSettings>;
+  /** Reads the settings and keeps them from changing until the transaction ends, where the database can. */
+  getForShare(): Promise<NetworkSettings>;
+  update(changes: Partial<NetworkSettings>): Promise<NetworkSettings>;
+}
+
+export interface ClockRepo {
+  offset(): Promise<number>;
+  /** Moves the offset forward to `offsetMs` (never back); returns the offset now stored. */
+  advance(offsetMs: number): Promise<number>;
+}
+
+export interface FeeRepo {
+  /** Records a fee once per Sim and period start; false when it was recorded already. */
+  record(fee: SimFee): Promise<boolean>;
+  list(simSid: string): Promise<SimFee[]>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   accounts: AccountRepo;
@@ -73,6 +184,16 @@ export interface Store {
   ratePlans: RatePlanRepo;
   sims: SimRepo;
   inventory: InventoryRepo;
+  events: EventRepo;
+  jobs: JobRepo;
+  callbacks: CallbackRepo;
+  network: NetworkRepo;
+  clock: ClockRepo;
+  fees: FeeRepo;
+  commands: CommandRepo;
+  dataSessions: DataSessionRepo;
+  devices: DeviceRepo;
+  usage: UsageRepo;
   /** Runs `work` in one transaction: everything it writes commits together or not at all. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** A cheap query that proves the database answers. */

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { assertMatchesSpec, type SpecName } from './spec.js';
 
 // An SDK HTTP client that checks every response the official SDK receives against the spec,
@@ -60,8 +61,8 @@ export class ValidatingRequestClient extends twilio.RequestClient {
   /** How many responses were checked; tests can assert the checker really ran. */
   checked = 0;
 
-  override async request<T>(opts: twilio.RequestClient.RequestOptions<T>) {
-    const response = await super.request(opts);
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const response = await super.request<TData>(opts);
     const path = new URL(opts.uri).pathname;
     const body = typeof response.body === 'string' && response.body !== '' ? JSON.parse(response.body) : response.body;
     checkResponse(opts.method.toUpperCase(), path, response.statusCode, body);

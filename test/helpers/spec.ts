@@ -36,6 +36,29 @@ ajv.addFormat('date-time-rfc-2822', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \
 ajv.addFormat('phone-number', true);
 ajv.addFormat('sid', true);
 
+/**
+ * Corrections where a spec contradicts its own text and the SDK: `reset_status` is documented as
+ * "null or `resetting`" but typed as a non-null enum; the 2010 API's `*_uri` paging fields are
+ * documented as relative to the API host but typed with the absolute `uri` format.
+ */
+function applyErrata(name: SpecName, node: unknown, key = ''): void {
+  if (Array.isArray(node)) return node.forEach((item) => applyErrata(name, item));
+  if (!node || typeof node !== 'object') return;
+  const obj = node as Json;
+  if (key === 'sim_enum_reset_status' && Array.isArray(obj.enum)) {
+    obj.nullable = true;
+    obj.enum = [...obj.enum, null];
+  }
+  if (name === 'api' && /(^|_)uri$/.test(key) && obj.format === 'uri') obj.format = 'uri-reference';
+  // An event's `actor_sid` is documented as "a User ID ... or an Account SID" but patterned as
+  // US only; Wisp's actors are accounts (AC) and API keys (SK), so those are allowed too.
+  if (name === 'monitor' && key === 'actor_sid' && typeof obj.pattern === 'string') obj.pattern = '^(US|AC|SK)[0-9a-fA-F]{32}$';
+  // `event_data` is untyped (any JSON, null included); its `nullable` without a `type` is not
+  // valid OpenAPI/JSON Schema and adds nothing.
+  if (name === 'monitor' && key === 'event_data' && obj.type === undefined) delete obj.nullable;
+  for (const [k, value] of Object.entries(obj)) applyErrata(name, value, k);
+}
+
 const docs = new Map<SpecName, Json>();
 function doc(name: SpecName): Json {
   let spec = docs.get(name);
@@ -43,6 +66,7 @@ function doc(name: SpecName): Json {
     const path = join(SPEC_DIR, FILES[name]);
     if (!existsSync(path)) throw new Error(`spec not found at ${path}: tests need ../shared/specs beside the repository`);
     spec = JSON.parse(readFileSync(path, 'utf8')) as Json;
+    applyErrata(name, spec);
     requireAll((spec.components as Json).schemas);
     ajv.addSchema({ $id: name, components: spec.components }, name);
     docs.set(name, spec);

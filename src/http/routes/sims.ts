@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type HttpContext, baseUrl } from '../context.js';
+import { type HttpContext, baseUrl, clientIp } from '../context.js';
 import { type Params, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { simJson } from '../serializers.js';
@@ -67,7 +67,7 @@ export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.post<ById>('/v1/Sims/:sid', async (request) => {
-    const sim = await sims.update(request.caller, request.params.sid, readUpdate(formOf(request)));
+    const sim = await sims.update(request.caller, request.params.sid, readUpdate(formOf(request)), clientIp(request));
     return simJson(sim, baseUrl(ctx, request));
   });
 

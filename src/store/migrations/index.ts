@@ -1,11 +1,17 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from './columns.js';
 import * as initial from './001-initial.js';
+import * as lifecycle from './002-lifecycle.js';
+import * as events from './003-events.js';
+import * as devices from './004-devices.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-initial': { up: initial.up(dialect) },
+    '002-lifecycle': { up: lifecycle.up(dialect) },
+    '003-events': { up: events.up(dialect) },
+    '004-devices': { up: devices.up(dialect) },
   };
 }

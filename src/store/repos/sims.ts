@@ -63,5 +63,13 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): S
     async delete(sid) {
       await db.deleteFrom('sims').where('sid', '=', sid).execute();
     },
+    async resumeScheduled(now) {
+      const result = await db
+        .updateTable('sims')
+        .set({ status: 'updating', date_updated: now })
+        .where('status', '=', 'scheduled')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
   };
 }

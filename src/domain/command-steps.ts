@@ -1,0 +1,106 @@
+import type { Store } from '../store/store.js';
+import type { Sim } from './models.js';
+import type { Command } from './device-models.js';
+import type { DeviceEngine } from './device-engine.js';
+import { type Refusal, commandRefusal, zoneOf } from './plan-rules.js';
+import { deviceOf, meter } from './devices.js';
+
+// The network's side of a to_sim Command, one durable step at a time (each runs in the
+// transaction of the job that carries it): send it to the device, then take its receipt.
+
+/** How long a send waits before trying again while the Sim has a change in flight. */
+export const IN_FLIGHT_RETRY_MS = 1_000;
+/** The most queued Commands sent in one go when a device comes back online. */
+const QUEUE_BATCH = 10_000;
+
+export class CommandSteps {
+  constructor(private readonly engine: DeviceEngine) {}
+
+  /** A durable step, in the job's transaction: the network tries to hand a queued Command to the device. */
+  async send(tx: Store, commandSid: string, now: number): Promise<void> {
+    const command = await tx.commands.get(commandSid);
+    if (!command || command.status !== 'queued') return;
+    const sim = await tx.sims.getForUpdate(command.sim_sid);
+    if (!sim) return this.fail(tx, command, undefined, { reason: 'sim_status', errorCode: 30003, message: 'The SIM no longer exists' }, now);
+    const device = await deviceOf(tx, sim.sid, now);
+    const zone = zoneOf(device);
+    const refusal = await this.refusal(tx, sim, zone);
+    if (refusal?.reason === 'sim_updating') {
+      return this.engine.scheduleCommandStep(tx, 'send', command, now + IN_FLIGHT_RETRY_MS, now);
+    }
+    if (refusal) return this.fail(tx, command, sim, refusal, now);
+    // An offline device keeps its Commands queued; coming back online schedules them again.
+    if (!device.online) return;
+    if (!(await tx.commands.transition(command.sid, 'queued', { status: 'sent', date_updated: now }))) return;
+    const sent = { ...command, status: 'sent' as const, date_updated: now };
+    await meter(tx, this.engine, sim, device, { at: now, zone, country: device.operator_country, toSim: 1 }, now);
+    await this.notify(tx, sent, sim, now);
+    if (sent.delivery_receipt_requested && device.acknowledge_commands) {
+      await this.engine.scheduleCommandStep(tx, 'receipt', sent, now, now);
+    }
+  }
+
+  /** A durable step, in the job's transaction: the device's delivery receipt arrives. */
+  async receipt(tx: Store, commandSid: string, now: number): Promise<void> {
+    const command = await tx.commands.get(commandSid);
+    if (!command || !(await tx.commands.transition(command.sid, 'sent', { status: 'delivered', date_updated: now }))) return;
+    await this.notify(tx, { ...command, status: 'delivered', date_updated: now }, await tx.sims.get(command.sim_sid), now);
+  }
+
+  /** Schedules every queued Command of a Sim whose device just came online (in the caller's transaction). */
+  async sendQueued(tx: Store, sim: Sim, now: number): Promise<void> {
+    for (const sid of await tx.commands.queuedFor(sim.sid, QUEUE_BATCH)) {
+      await this.engine.scheduleCommandStep(tx, 'send', { sid, sim_sid: sim.sid }, now, now);
+    }
+  }
+
+  async refusal(tx: Store, sim: Sim, zone: ReturnType<typeof zoneOf>): Promise<Refusal | null> {
+    const plan = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
+    return commandRefusal(sim.status, plan, zone);
+  }
+
+  private async fail(tx: Store, command: Command, sim: Sim | undefined, refusal: Refusal, now: number): Promise<void> {
+    const changes = { status: 'failed' as const, error_code: refusal.errorCode, error_message: refusal.message, date_updated: now };
+    if (await tx.commands.transition(command.sid, command.status, changes)) await this.notify(tx, { ...command, ...changes }, sim, now);
+  }
+
+  /** The status callback of a to_sim Command, when it asked for one. */
+  async notify(tx: Store, command: Command, sim: Sim | undefined, now: number): Promise<void> {
+    if (!command.callback_url) return;
+    const target = { url: command.callback_url, method: command.callback_method };
+    await this.engine.callback(tx, target, statusParams(command, sim), { simSid: command.sim_sid, accountSid: command.account_sid }, now);
+  }
+}
+
+/** Parameters of a to_sim Command's status callback. */
+export function statusParams(command: Command, sim: Sim | undefined): Record<string, string> {
+  return {
+    AccountSid: command.account_sid,
+    ApiVersion: 'v1',
+    CommandSid: command.sid,
+    CommandStatus: command.status,
+    CommandMode: command.command_mode,
+    Direction: command.direction,
+    Transport: command.transport,
+    SimSid: command.sim_sid,
+    SimUniqueName: sim?.unique_name ?? '',
+    ErrorCode: command.error_code === null ? '' : String(command.error_code),
+    ErrorMessage: command.error_message ?? '',
+  };
+}
+
+/** Parameters of a from_sim Command as delivered to the Sim's commands_callback_url. */
+export function receivedParams(command: Command, sim: Sim): Record<string, string> {
+  return {
+    AccountSid: command.account_sid,
+    ApiVersion: 'v1',
+    CommandSid: command.sid,
+    Command: command.command,
+    CommandMode: command.command_mode,
+    Direction: command.direction,
+    Transport: command.transport,
+    Status: command.status,
+    SimSid: sim.sid,
+    SimUniqueName: sim.unique_name ?? '',
+  };
+}

@@ -1,0 +1,174 @@
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { DomainError, notFound } from './errors.js';
+import { type Caller, ownsOrManages } from './caller.js';
+import type { HttpMethod, Page, PageQuery } from './models.js';
+import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from './device-models.js';
+import type { DeviceEngine } from './device-engine.js';
+import { type IncludeSid, buildMessage } from './command-payload.js';
+import { zoneOf } from './plan-rules.js';
+import { deviceOf, meter, simForDevice } from './devices.js';
+import { CommandSteps, receivedParams } from './command-steps.js';
+import { NetworkRefusal } from './data-sessions.js';
+import { isSid, newSid } from './sids.js';
+import { checkUrl } from './validate.js';
+import type { SimService } from './sims.js';
+
+// Machine-to-machine Commands, both ways. A to_sim Command moves queued -> sent -> delivered
+// (or failed) as the network and the simulated device act on it, one durable step at a time; a
+// from_sim Command is received and forwarded to the Sim's commands_callback_url.
+
+export interface CommandInput {
+  sim?: string;
+  command?: string;
+  commandMode?: CommandMode;
+  includeSid?: IncludeSid;
+  callbackUrl?: string;
+  callbackMethod?: HttpMethod;
+  deliveryReceiptRequested?: boolean;
+}
+
+export interface CommandListFilter {
+  sim?: string;
+  status?: CommandStatus;
+  direction?: CommandDirection;
+  transport?: CommandTransport;
+}
+
+const missing = (name: string) => new DomainError('missing_parameter', `Missing required parameter ${name}`);
+
+export class CommandService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly sims: SimService,
+    private readonly engine: DeviceEngine,
+  ) {
+    this.steps = new CommandSteps(engine);
+  }
+
+  /** The network's steps on a Command; job handlers run them. */
+  readonly steps: CommandSteps;
+
+  /** Sends a Command to a SIM. A SIM that cannot take it gets a stored Command in status failed. */
+  async create(caller: Caller, input: CommandInput): Promise<Command> {
+    if (input.command === undefined || input.command === '') throw missing('Command');
+    if (input.sim === undefined || input.sim === '') throw missing('Sim');
+    if (input.callbackUrl !== undefined) checkUrl('CallbackUrl', input.callbackUrl === '' ? null : input.callbackUrl);
+    const sid = newSid('DC');
+    const mode = input.commandMode ?? 'text';
+    const message = buildMessage(mode, input.command, input.includeSid ?? 'none', sid);
+    const sim = await this.sims.fetch(caller, input.sim);
+    const created = await this.store.transaction(async (tx) => {
+      const now = this.clock.now();
+      const current = await simForDevice(tx, sim.sid, true);
+      const command: Command = {
+        sid,
+        account_sid: current.account_sid,
+        sim_sid: current.sid,
+        command: message,
+        command_mode: mode,
+        transport: 'sms',
+        delivery_receipt_requested: input.deliveryReceiptRequested ?? true,
+        status: 'queued',
+        direction: 'to_sim',
+        callback_url: input.callbackUrl || null,
+        callback_method: input.callbackMethod ?? 'POST',
+        error_code: null,
+        error_message: null,
+        date_created: now,
+        date_updated: now,
+      };
+      const device = await deviceOf(tx, current.sid, now);
+      const refusal = await this.steps.refusal(tx, current, zoneOf(device));
+      // A change in flight only delays the Command; anything else the network refuses fails it.
+      if (refusal && refusal.reason !== 'sim_updating') {
+        const failed = { ...command, status: 'failed' as const, error_code: refusal.errorCode, error_message: refusal.message };
+        await tx.commands.insert(failed);
+        await this.steps.notify(tx, failed, current, now);
+        return failed;
+      }
+      await tx.commands.insert(command);
+      if (device.online) await this.engine.scheduleCommandStep(tx, 'send', command, now, now);
+      return command;
+    });
+    this.engine.wake();
+    return created;
+  }
+
+  async fetch(caller: Caller, sid: string): Promise<Command> {
+    const command = isSid(sid, 'DC') ? await this.store.commands.get(sid) : undefined;
+    if (!command || !(await ownsOrManages(caller, command.account_sid, (s) => this.store.accounts.get(s)))) {
+      throw notFound(`Command ${sid} was not found`);
+    }
+    return command;
+  }
+
+  async list(caller: Caller, filter: CommandListFilter, page: PageQuery): Promise<Page<Command>> {
+    let simSid: string | undefined;
+    if (filter.sim !== undefined) {
+      // An unknown Sim matches no Command rather than failing the whole list.
+      const sim = await this.sims.fetch(caller, filter.sim).catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === 'not_found') return undefined;
+        throw e;
+      });
+      if (!sim) return { items: [], hasMore: false };
+      simSid = sim.sid;
+    }
+    const { status, direction, transport } = filter;
+    return this.store.commands.list({ accountSid: caller.account.sid, simSid, status, direction, transport }, page);
+  }
+
+  async remove(caller: Caller, sid: string): Promise<void> {
+    const command = await this.fetch(caller, sid);
+    await this.store.commands.delete(command.sid);
+  }
+
+  /** The simulated device sends a Command (from_sim). Throws NetworkRefusal if the network would not carry it. */
+  async originate(simSid: string, input: { command?: string; commandMode?: CommandMode }): Promise<Command> {
+    if (input.command === undefined || input.command === '') throw missing('command');
+    const mode = input.commandMode ?? 'text';
+    const message = buildMessage(mode, input.command, 'none', '');
+    const received = await this.store.transaction(async (tx) => {
+      const now = this.clock.now();
+      const sim = await simForDevice(tx, simSid, true);
+      const device = await deviceOf(tx, sim.sid, now);
+      if (!device.online) throw new NetworkRefusal({ reason: 'device_offline', errorCode: 30003, message: 'The device is offline' });
+      const zone = zoneOf(device);
+      const refusal = await this.steps.refusal(tx, sim, zone);
+      if (refusal) throw new NetworkRefusal(refusal);
+      const command: Command = {
+        sid: newSid('DC'),
+        account_sid: sim.account_sid,
+        sim_sid: sim.sid,
+        command: message,
+        command_mode: mode,
+        transport: 'sms',
+        delivery_receipt_requested: false,
+        status: 'received',
+        direction: 'from_sim',
+        callback_url: null,
+        callback_method: 'POST',
+        error_code: null,
+        error_message: null,
+        date_created: now,
+        date_updated: now,
+      };
+      await tx.commands.insert(command);
+      await meter(tx, this.engine, sim, device, { at: now, zone, country: device.operator_country, fromSim: 1 }, now);
+      if (sim.commands_callback_url) {
+        await this.engine.callback(
+          tx,
+          { url: sim.commands_callback_url, method: sim.commands_callback_method },
+          receivedParams(command, sim),
+          { simSid: sim.sid, accountSid: sim.account_sid },
+          now,
+        );
+      }
+      return command;
+    });
+    this.engine.wake();
+    return received;
+  }
+}
+

@@ -1,0 +1,47 @@
+import { OffsetClock } from '../domain/clock.js';
+import type { Store } from '../store/store.js';
+import { invalid } from '../domain/errors.js';
+
+/**
+ * The emulated clock: real time plus an offset kept in the database, so every process on it
+ * agrees on the time. The offset only grows. `now()` stays synchronous; each process re-reads
+ * the shared offset at most every `refreshMs` (requests and workers call `refresh`).
+ */
+export class SharedClock extends OffsetClock {
+  private lastRefresh = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly refreshMs = 100,
+  ) {
+    super(0);
+  }
+
+  async refresh(force = false): Promise<void> {
+    const real = Date.now();
+    if (!force && real - this.lastRefresh < this.refreshMs) return;
+    this.lastRefresh = real;
+    this.setOffset(await this.store.clock.offset());
+  }
+
+  /** Moves emulated time forward by `seconds`. */
+  async advance(seconds: number): Promise<number> {
+    if (!Number.isFinite(seconds) || seconds < 0) throw invalid('advance_seconds must be a number of seconds, zero or more');
+    await this.refresh(true);
+    return this.persist(this.offset + Math.round(seconds * 1000));
+  }
+
+  /** Sets emulated time to `target` (epoch milliseconds), which must not be in its past. */
+  async set(target: number): Promise<number> {
+    await this.refresh(true);
+    const offset = target - Date.now();
+    if (offset < this.offset) throw invalid(`The clock never goes backwards: it is already ${new Date(this.now()).toISOString()}`);
+    return this.persist(offset);
+  }
+
+  private async persist(offset: number): Promise<number> {
+    this.setOffset(await this.store.clock.advance(offset));
+    this.lastRefresh = Date.now();
+    return this.now();
+  }
+}

@@ -1,0 +1,211 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../domain/clock.js';
+import type { Job, JobKind } from '../domain/outbox.js';
+
+/** How a job ends when its handler returns: done unless it says otherwise. */
+export type Settlement =
+  | { state: 'done' }
+  | { state: 'held' }
+  | { state: 'waiting' }
+  | { state: 'pending'; runAt: number; refundAttempt: boolean };
+
+export interface JobContext {
+  store: Store;
+  clock: Clock;
+  /**
+   * Runs `work` in one transaction together with the job's own outcome (done unless `work`
+   * returns another settlement). Throws LostLease, writing nothing, when another worker has
+   * taken the job over meanwhile.
+   */
+  settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void>;
+}
+
+export interface JobHandler {
+  run(job: Job, ctx: JobContext): Promise<void>;
+  /** Tries before the job is dead; the runner's default when absent. */
+  maxAttempts?: number;
+  /** In the transaction that schedules the next try. */
+  onRetry?(tx: Store, job: Job, error: unknown, nextRunAt: number, now: number): Promise<void>;
+  /** In the transaction that marks the job dead: undo or report what it was for. */
+  onDead?(tx: Store, job: Job, error: unknown, now: number): Promise<void>;
+}
+
+export interface RunnerSettings {
+  leaseMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  concurrency: number;
+}
+
+export interface RunnerLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Another worker took the job over (our lease expired); its outcome is theirs to record. */
+export class LostLease extends Error {
+  constructor(id: number) {
+    super(`lost the lease on job ${id}`);
+    this.name = 'LostLease';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
+
+/** Exponential backoff: base, 2×base, 4×base… up to max. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
+}
+
+/**
+ * Leases jobs from the outbox and runs them. Used by the background worker and, synchronously,
+ * by the clock endpoint; both share this process's lease owner and its lease heartbeat.
+ */
+export class JobRunner {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly inflight = new Set<Promise<void>>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  readonly ctx: JobContext;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly handlers: Partial<Record<JobKind, JobHandler>>,
+    readonly settings: RunnerSettings,
+    private readonly log: RunnerLog,
+  ) {
+    this.ctx = { store, clock, settle: (job, work) => this.settle(job, work) };
+  }
+
+  /** Adds handlers for more kinds of job (services built after the engine bring their own). */
+  register(handlers: Partial<Record<JobKind, JobHandler>>): void {
+    Object.assign(this.handlers, handlers);
+  }
+
+  get active(): number {
+    return this.inflight.size;
+  }
+
+  /** Keeps this process's leases alive while it runs jobs, however long they take. */
+  startHeartbeat(): void {
+    if (this.heartbeat) return;
+    const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
+    this.heartbeat = setInterval(() => {
+      if (this.inflight.size === 0) return;
+      this.store.jobs.extendLeases(this.owner, Date.now() + this.settings.leaseMs).catch((error: unknown) => {
+        this.log.warn({ err: describe(error) }, 'could not extend job leases');
+      });
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /** Leases up to `limit` jobs due by `dueBy` (emulated time). */
+  lease(limit: number, dueBy = this.clock.now()): Promise<Job[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return this.store.jobs.lease({
+      owner: this.owner,
+      dueBy,
+      realNow: Date.now(),
+      leaseMs: this.settings.leaseMs,
+      limit,
+      now: this.clock.now(),
+    });
+  }
+
+  /** Runs one leased job and records its outcome; never throws. */
+  run(job: Job): Promise<void> {
+    const running = this.execute(job).finally(() => this.inflight.delete(running));
+    this.inflight.add(running);
+    return running;
+  }
+
+  /** Resolves when every job this process is running has finished. */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /**
+   * Runs every job due by now, including those the jobs themselves create for no later than
+   * now, and waits for due jobs other workers are running. Returns how many jobs it ran.
+   */
+  async runDue(timeoutMs: number): Promise<{ ran: number; finished: boolean }> {
+    const dueBy = this.clock.now();
+    const deadline = Date.now() + timeoutMs;
+    let ran = 0;
+    while (Date.now() < deadline) {
+      const jobs = await this.lease(this.settings.concurrency, dueBy);
+      if (jobs.length > 0) {
+        await Promise.all(jobs.map((job) => this.run(job)));
+        ran += jobs.length;
+        continue;
+      }
+      const due = await this.store.jobs.countDue(dueBy);
+      if (due.pending === 0 && due.running === 0) return { ran, finished: true };
+      await sleep(5);
+    }
+    return { ran, finished: false };
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const handler = this.handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler.run(job, this.ctx);
+    } catch (error) {
+      if (error instanceof LostLease) return;
+      await this.fail(job, handler, error).catch((failure: unknown) => {
+        this.log.error({ job: job.id, kind: job.kind, err: describe(failure) }, 'could not record a job failure; its lease will expire and it will run again');
+      });
+    }
+  }
+
+  private async settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const now = this.clock.now();
+      const settlement = (await work?.(tx, now)) ?? { state: 'done' };
+      const ok =
+        settlement.state === 'done'
+          ? await tx.jobs.finish(job.id, this.owner, 'done', now)
+          : settlement.state === 'pending'
+            ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
+            : await tx.jobs.park(job.id, this.owner, settlement.state, now);
+      if (!ok) throw new LostLease(job.id);
+    });
+  }
+
+  private async fail(job: Job, handler: JobHandler | undefined, error: unknown): Promise<void> {
+    const message = describe(error);
+    const maxAttempts = handler?.maxAttempts ?? this.settings.maxAttempts;
+    if (job.attempts < maxAttempts) {
+      const nextRunAt = this.clock.now() + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+      this.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed; it will be retried');
+      await this.store.transaction(async (tx) => {
+        const now = this.clock.now();
+        if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
+        await handler?.onRetry?.(tx, job, error, nextRunAt, now);
+      });
+      return;
+    }
+    this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job failed for the last time; it is dead');
+    try {
+      await this.store.transaction(async (tx) => {
+        const now = this.clock.now();
+        if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, message))) return;
+        await handler?.onDead?.(tx, job, error, now);
+      });
+    } catch (deadError) {
+      // Even when undoing fails, the job must end rather than fail forever.
+      this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');
+      await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), `${message}; undo failed: ${describe(deadError)}`);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { JobRunner, RunnerLog } from './runner.js';
+
+export interface WorkerSettings {
+  pollMs: number;
+  concurrency: number;
+}
+
+/**
+ * The background loop: keeps up to `concurrency` jobs running, leasing more whenever one ends,
+ * when this process queues work (`poke`), or every `pollMs`.
+ */
+export class Worker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private poked = false;
+
+  constructor(
+    private readonly runner: JobRunner,
+    private readonly settings: WorkerSettings,
+    private readonly log: RunnerLog,
+    private readonly beforeLease: () => Promise<void> = async () => {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.runner.startHeartbeat();
+    this.loop = this.run();
+  }
+
+  /** Looks for due jobs now rather than at the next poll. */
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  /** Stops leasing and waits for the jobs in hand to finish (their outcomes are recorded). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await this.runner.idle();
+    this.runner.stopHeartbeat();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        await this.beforeLease();
+        const free = this.settings.concurrency - this.runner.active;
+        const jobs = await this.runner.lease(free);
+        for (const job of jobs) void this.runner.run(job).finally(() => this.poke());
+        full = jobs.length > 0 && jobs.length === free;
+      } catch (error) {
+        this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'leasing jobs failed; trying again shortly');
+      }
+      if (!this.running) break;
+      if (full && this.runner.active < this.settings.concurrency) continue;
+      if (this.poked) {
+        this.poked = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.settings.pollMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = null;
+      this.poked = false;
+    }
+  }
+}

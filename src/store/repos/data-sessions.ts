@@ -1,0 +1,37 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DataSession, Zone } from '../../domain/device-models.js';
+import type { Database } from '../schema.js';
+import type { DataSessionsTable } from '../schema-devices.js';
+import type { DataSessionRepo } from '../device-store.js';
+import { keysetPage, toPage } from './paging.js';
+
+const fromRow = ({ seq: _seq, cell_lat, cell_lon, start_time, end_time, ...row }: Selectable<DataSessionsTable>): DataSession => ({
+  ...row,
+  zone: row.zone as Zone,
+  cell_location_estimate: cell_lat === null || cell_lon === null ? null : { lat: cell_lat, lon: cell_lon },
+  start: start_time,
+  end: end_time,
+});
+
+export function dataSessionRepo(db: Kysely<Database>): DataSessionRepo {
+  return {
+    async insert({ cell_location_estimate, start, end, ...session }) {
+      await db
+        .insertInto('data_sessions')
+        .values({
+          ...session,
+          cell_lat: cell_location_estimate?.lat ?? null,
+          cell_lon: cell_location_estimate?.lon ?? null,
+          start_time: start,
+          end_time: end,
+        })
+        .execute();
+    },
+    async list(filter, page) {
+      let q = db.selectFrom('data_sessions').selectAll().where('sim_sid', '=', filter.simSid);
+      if (filter.end !== undefined) q = q.where('start_time', '<=', filter.end);
+      if (filter.start !== undefined) q = q.where('end_time', '>=', filter.start);
+      return toPage(await keysetPage(q, 'seq', page), fromRow);
+    },
+  };
+}
