@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type HttpContext, baseUrl } from '../http/context.js';
 import { DomainError } from '../domain/errors.js';
-import { NetworkRefusal, type SessionInput } from '../domain/data-sessions.js';
+import type { SessionInput } from '../domain/data-sessions.js';
+import { NetworkRefusal } from '../domain/plan-rules.js';
 import type { DeviceInput } from '../domain/devices.js';
 import type { Device } from '../domain/device-models.js';
 import { commandJson, dataSessionJson } from '../http/device-serializers.js';

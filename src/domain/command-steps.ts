@@ -8,16 +8,19 @@ import { deviceOf, meter } from './devices.js';
 // The network's side of a to_sim Command, one durable step at a time (each runs in the
 // transaction of the job that carries it): send it to the device, then take its receipt.
 
-/** How long a send waits before trying again while the Sim has a change in flight. */
-export const IN_FLIGHT_RETRY_MS = 1_000;
-/** The most queued Commands sent in one go when a device comes back online. */
-const QUEUE_BATCH = 10_000;
+/** How long a send waits before trying again while the Sim's change is being applied... */
+export const UPDATING_RETRY_MS = 1_000;
+/** ...or waits for the operator to come back. */
+export const SCHEDULED_RETRY_MS = 10_000;
 
 export class CommandSteps {
   constructor(private readonly engine: DeviceEngine) {}
 
-  /** A durable step, in the job's transaction: the network tries to hand a queued Command to the device. */
-  async send(tx: Store, commandSid: string, now: number): Promise<void> {
+  /**
+   * A durable step, in the job's transaction: the network tries to hand a queued Command to the
+   * device. Returns when to try again if the Sim has a change in flight.
+   */
+  async send(tx: Store, commandSid: string, now: number): Promise<number | void> {
     const command = await tx.commands.get(commandSid);
     if (!command || command.status !== 'queued') return;
     const sim = await tx.sims.getForUpdate(command.sim_sid);
@@ -25,9 +28,7 @@ export class CommandSteps {
     const device = await deviceOf(tx, sim.sid, now);
     const zone = zoneOf(device);
     const refusal = await this.refusal(tx, sim, zone);
-    if (refusal?.reason === 'sim_updating') {
-      return this.engine.scheduleCommandStep(tx, 'send', command, now + IN_FLIGHT_RETRY_MS, now);
-    }
+    if (refusal?.reason === 'sim_updating') return now + (sim.status === 'scheduled' ? SCHEDULED_RETRY_MS : UPDATING_RETRY_MS);
     if (refusal) return this.fail(tx, command, sim, refusal, now);
     // An offline device keeps its Commands queued; coming back online schedules them again.
     if (!device.online) return;
@@ -49,7 +50,7 @@ export class CommandSteps {
 
   /** Schedules every queued Command of a Sim whose device just came online (in the caller's transaction). */
   async sendQueued(tx: Store, sim: Sim, now: number): Promise<void> {
-    for (const sid of await tx.commands.queuedFor(sim.sid, QUEUE_BATCH)) {
+    for (const sid of await tx.commands.queuedFor(sim.sid)) {
       await this.engine.scheduleCommandStep(tx, 'send', { sid, sim_sid: sim.sid }, now, now);
     }
   }

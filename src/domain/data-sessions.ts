@@ -5,21 +5,13 @@ import type { Caller } from './caller.js';
 import type { Page, PageQuery } from './models.js';
 import type { CellLocation, DataSession } from './device-models.js';
 import type { DeviceEngine } from './device-engine.js';
-import { type Refusal, dataAllowance, dataRefusal, fitToAllowance, zoneOf } from './plan-rules.js';
+import { DEVICE_OFFLINE, NetworkRefusal, dataAllowance, dataRefusal, fitToAllowance, zoneOf } from './plan-rules.js';
 import { checkImei, deviceOf, meter, type NetworkInput, networkFrom, RADIO_LINKS, simForDevice } from './devices.js';
 import { meteringMonth } from './usage-periods.js';
 import { newSid } from './sids.js';
 import type { SimService } from './sims.js';
 
 // Data sessions: the simulated device uses data, the network meters it against the rate plan.
-
-/** The network turned a session down; nothing was recorded. */
-export class NetworkRefusal extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(refusal.message);
-    this.name = 'NetworkRefusal';
-  }
-}
 
 export interface SessionInput extends NetworkInput {
   bytes_uploaded: number;
@@ -88,7 +80,7 @@ export class DataSessionService {
       if (start + duration * 1000 > now) throw invalid('The session must have ended by now: start + duration_seconds must not be in the future');
       const network = networkFrom(input, device);
       const zone = zoneOf(network);
-      if (!device.online) throw new NetworkRefusal({ reason: 'device_offline', errorCode: 30003, message: 'The device is offline' });
+      if (!device.online) throw new NetworkRefusal(DEVICE_OFFLINE);
       const plan = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
       const refused = dataRefusal(sim.status, plan, zone);
       if (refused || !plan) throw new NetworkRefusal(refused ?? { reason: 'no_rate_plan', errorCode: 30003, message: 'The SIM has no rate plan' });

@@ -50,7 +50,15 @@ export interface NetworkInput {
 /** A network from partial input over a base one; a non-US network must name its country. */
 export function networkFrom(input: NetworkInput, base: Network): Network {
   if (input.operator_mcc === undefined && input.operator_mnc === undefined) {
-    return { ...base, operator_country: input.operator_country ?? base.operator_country, operator_name: input.operator_name ?? base.operator_name };
+    if (input.operator_country !== undefined && input.operator_country !== base.operator_country) {
+      throw invalid('operator_country changes only with the network: give operator_mcc and operator_mnc too');
+    }
+    return {
+      operator_mcc: base.operator_mcc,
+      operator_mnc: base.operator_mnc,
+      operator_country: base.operator_country,
+      operator_name: input.operator_name ?? base.operator_name,
+    };
   }
   const mcc = input.operator_mcc ?? base.operator_mcc;
   const mnc = input.operator_mnc ?? base.operator_mnc;

@@ -39,6 +39,17 @@ export const BLOCKED = 30004;
 
 const refuse = (reason: RefusalReason, errorCode: number, message: string): Refusal => ({ reason, errorCode, message });
 
+/** The device is off the network: nothing reaches it and it sends nothing. */
+export const DEVICE_OFFLINE: Refusal = { reason: 'device_offline', errorCode: UNREACHABLE, message: 'The device is offline' };
+
+/** The network turned down what the device tried (a data session, a Command); nothing was recorded. */
+export class NetworkRefusal extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+    this.name = 'NetworkRefusal';
+  }
+}
+
 export function zoneOf(network: Network): Zone {
   if (network.operator_mcc === HOME_NETWORK.operator_mcc && network.operator_mnc === HOME_NETWORK.operator_mnc) return 'home';
   return US_MCCS.has(network.operator_mcc) ? 'national_roaming' : 'international_roaming';

@@ -1,6 +1,10 @@
 // Dates as Twilio writes them: ISO 8601 without fractions on v1, RFC 2822 on the 2010 API.
 
-export const isoDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const isoDate = (ms: number): string => {
+  const iso = new Date(ms).toISOString();
+  // "2026-01-02T03:04:05.678Z" → "2026-01-02T03:04:05Z"; slicing is cheaper than a regex on every Sim.
+  return iso.length === 24 ? iso.slice(0, 19) + 'Z' : iso.replace(/\.\d{3}Z$/, 'Z');
+};
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -2,6 +2,9 @@ import { OffsetClock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import { invalid } from '../domain/errors.js';
 
+const MAX_ADVANCE_S = 100 * 365 * 86_400;
+const LATEST = Date.UTC(9000, 0, 1);
+
 /**
  * The emulated clock: real time plus an offset kept in the database, so every process on it
  * agrees on the time. The offset only grows. `now()` stays synchronous; each process re-reads
@@ -26,7 +29,9 @@ export class SharedClock extends OffsetClock {
 
   /** Moves emulated time forward by `seconds`. */
   async advance(seconds: number): Promise<number> {
-    if (!Number.isFinite(seconds) || seconds < 0) throw invalid('advance_seconds must be a number of seconds, zero or more');
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_ADVANCE_S) {
+      throw invalid(`advance_seconds must be a number of seconds from 0 to ${MAX_ADVANCE_S} (100 years)`);
+    }
     await this.refresh(true);
     return this.persist(this.offset + Math.round(seconds * 1000));
   }
@@ -34,6 +39,7 @@ export class SharedClock extends OffsetClock {
   /** Sets emulated time to `target` (epoch milliseconds), which must not be in its past. */
   async set(target: number): Promise<number> {
     await this.refresh(true);
+    if (target > LATEST) throw invalid('now must be before the year 9000');
     const offset = target - Date.now();
     if (offset < this.offset) throw invalid(`The clock never goes backwards: it is already ${new Date(this.now()).toISOString()}`);
     return this.persist(offset);

@@ -2,7 +2,7 @@ import type { Store } from '../store/store.js';
 import type { CallbackCarrier, JobKind } from '../domain/outbox.js';
 import type { CommandStep, DeviceEngine } from '../domain/device-engine.js';
 import { CommandSteps } from '../domain/command-steps.js';
-import type { JobHandler } from './runner.js';
+import type { JobHandler, Settlement } from './runner.js';
 import { enqueueDelivery } from './callbacks.js';
 import { autoMove } from './transitions.js';
 
@@ -41,7 +41,14 @@ export function commandStepHandlers(engine: DeviceEngine): Record<'command.send'
   const steps = new CommandSteps(engine);
   const sidOf = (payload: unknown) => (payload as CommandStepPayload).commandSid;
   return {
-    'command.send': { run: (job, ctx) => ctx.settle(job, (tx, now) => steps.send(tx, sidOf(job.payload), now)) },
+    'command.send': {
+      run: (job, ctx) =>
+        ctx.settle(job, async (tx, now): Promise<Settlement | void> => {
+          const retryAt = await steps.send(tx, sidOf(job.payload), now);
+          // Waiting for a Sim's change to finish is not a failed attempt.
+          if (retryAt !== undefined) return { state: 'pending', runAt: retryAt, refundAttempt: true };
+        }),
+    },
     'command.receipt': { run: (job, ctx) => ctx.settle(job, (tx, now) => steps.receipt(tx, sidOf(job.payload), now)) },
   };
 }

@@ -108,17 +108,20 @@ export class JobRunner {
     this.heartbeat = null;
   }
 
-  /** Leases up to `limit` jobs due by `dueBy` (emulated time). */
-  lease(limit: number, dueBy = this.clock.now()): Promise<Job[]> {
+  /** Leases up to `limit` jobs due by `dueBy` (emulated time), and those caused since `causedSince`. */
+  lease(limit: number, dueBy = this.clock.now(), causedSince?: number): Promise<Job[]> {
     if (limit <= 0) return Promise.resolve([]);
-    return this.store.jobs.lease({
+    // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
+    // running, and on SQLite no other lease in this process can slip in between.
+    return this.store.transaction((tx) => tx.jobs.lease({
       owner: this.owner,
       dueBy,
       realNow: Date.now(),
       leaseMs: this.settings.leaseMs,
       limit,
       now: this.clock.now(),
-    });
+      causedSince,
+    }));
   }
 
   /** Runs one leased job and records its outcome; never throws. */
@@ -134,21 +137,22 @@ export class JobRunner {
   }
 
   /**
-   * Runs every job due by now, including those the jobs themselves create for no later than
-   * now, and waits for due jobs other workers are running. Returns how many jobs it ran.
+   * Runs every job due by now, and the jobs they cause to run at once (the operator's steps,
+   * callbacks), and waits for due jobs other workers are running. Retries that fall due
+   * meanwhile wait for the worker, so this ends. Returns how many jobs it ran.
    */
   async runDue(timeoutMs: number): Promise<{ ran: number; finished: boolean }> {
     const dueBy = this.clock.now();
     const deadline = Date.now() + timeoutMs;
     let ran = 0;
     while (Date.now() < deadline) {
-      const jobs = await this.lease(this.settings.concurrency, dueBy);
+      const jobs = await this.lease(this.settings.concurrency, dueBy, dueBy);
       if (jobs.length > 0) {
         await Promise.all(jobs.map((job) => this.run(job)));
         ran += jobs.length;
         continue;
       }
-      const due = await this.store.jobs.countDue(dueBy);
+      const due = await this.store.jobs.countDue(dueBy, dueBy);
       if (due.pending === 0 && due.running === 0) return { ran, finished: true };
       await sleep(5);
     }
@@ -186,10 +190,10 @@ export class JobRunner {
     const message = describe(error);
     const maxAttempts = handler?.maxAttempts ?? this.settings.maxAttempts;
     if (job.attempts < maxAttempts) {
-      const nextRunAt = this.clock.now() + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
       this.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed; it will be retried');
       await this.store.transaction(async (tx) => {
         const now = this.clock.now();
+        const nextRunAt = now + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
         await handler?.onRetry?.(tx, job, error, nextRunAt, now);
       });

@@ -6,6 +6,7 @@ import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDiale
 import type { Database } from './schema.js';
 import type { Dialect } from './migrations/columns.js';
 import { migrations } from './migrations/index.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
@@ -43,7 +44,7 @@ function openSqlite(url: string): Connection {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
 }
 
 function openPostgres(url: string, options: StoreOptions): Connection {

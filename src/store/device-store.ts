@@ -18,7 +18,7 @@ export interface CommandRepo {
   get(sid: string): Promise<Command | undefined>;
   list(filter: CommandFilter, page: PageQuery): Promise<Page<Command>>;
   /** The SIDs of a Sim's to_sim Commands still queued, oldest first. */
-  queuedFor(simSid: string, limit: number): Promise<string[]>;
+  queuedFor(simSid: string): Promise<string[]>;
   /** Changes a Command only if it is still in status `from`; returns whether it did. */
   transition(sid: string, from: CommandStatus, changes: CommandChanges): Promise<boolean>;
   delete(sid: string): Promise<void>;
@@ -33,6 +33,8 @@ export interface DataSessionFilter {
 
 export interface DataSessionRepo {
   insert(session: DataSession): Promise<void>;
+  /** Many at once (imports and load tests); the usage they carry is added separately. */
+  insertMany(sessions: DataSession[]): Promise<void>;
   list(filter: DataSessionFilter, page: PageQuery): Promise<Page<DataSession>>;
 }
 
@@ -56,7 +58,7 @@ export interface UsageSumRow {
 }
 
 export interface UsageRepo {
-  /** Adds to the hourly aggregates of a scope (a SIM sid or an account sid). */
+  /** Adds to the hourly aggregates of a scope (a SIM sid or an account sid); deltas of one key are summed. */
   add(scopeSid: string, deltas: UsageDelta[]): Promise<void>;
   /**
    * Sums a scope's usage over hours in [from, to), grouped by zone and country and, when `step`

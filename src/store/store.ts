@@ -51,6 +51,8 @@ export type SimChanges = Partial<Omit<Sim, 'sid' | 'iccid' | 'registration_code'
 
 export interface SimRepo {
   insert(sim: Sim): Promise<void>;
+  /** Inserts many Sims in few statements (bulk loads); run it in a transaction to keep it all-or-nothing. */
+  insertMany(sims: Sim[]): Promise<void>;
   get(sid: string): Promise<Sim | undefined>;
   getByUniqueName(accountSid: string, uniqueName: string): Promise<Sim | undefined>;
   /** Reads the Sim and locks it for the rest of the transaction where the database can. */
@@ -103,6 +105,11 @@ export interface LeaseRequest {
   limit: number;
   /** Emulated time, for date_updated. */
   now: number;
+  /**
+   * Also lease jobs created since this (emulated) time to run at once, even after dueBy: the
+   * work that due jobs cause, such as the callback of a change the operator just applied.
+   */
+  causedSince?: number;
 }
 
 export interface JobListFilter {
@@ -134,7 +141,7 @@ export interface JobRepo {
   cancelTimers(simSid: string, now: number): Promise<void>;
   extendLeases(owner: string, until: number): Promise<void>;
   /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
-  countDue(dueBy: number): Promise<{ pending: number; running: number }>;
+  countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
   /** Newest first. */
   list(filter: JobListFilter): Promise<Job[]>;
   /** A dead job runs again now, with a fresh count of attempts. */

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config.js';
 import { createWisp, type Wisp } from '../../src/app.js';
 import { withCheckDigit } from '../../src/domain/iccid.js';
 import { ValidatingRequestClient } from './sdk.js';
+import { createTestDatabaseUrl } from './database.js';
 
 export interface TestServer {
   wisp: Wisp;
@@ -32,18 +30,27 @@ export function freshIccid(): string {
   return withCheckDigit(body.slice(0, 19));
 }
 
-/** Starts a Wisp with its own empty database on a free port. */
+/**
+ * Starts a Wisp with its own empty database on a free port: SQLite, or a fresh PostgreSQL
+ * database when TEST_DATABASE_URL is set (see database.ts).
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'wisp-test-'));
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dir, 'wisp.db')}`,
-    WISP_DEMO: '0',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    WISP_ADMIN_TOKEN: 'test-admin-token-0123456789',
-    ...env,
-  });
-  const wisp = await createWisp(config, { logger: false });
+  const database = await createTestDatabaseUrl();
+  let wisp: Wisp;
+  try {
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      WISP_DEMO: '0',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      WISP_ADMIN_TOKEN: 'test-admin-token-0123456789',
+      ...env,
+    });
+    wisp = await createWisp(config, { logger: false });
+  } catch (error) {
+    await database.cleanup();
+    throw error;
+  }
   await wisp.app.listen({ port: 0, host: '127.0.0.1' });
   const address = wisp.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -97,7 +104,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     },
     async close() {
       await wisp.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.cleanup();
     },
   };
   return server;

@@ -56,6 +56,11 @@ function applyErrata(name: SpecName, node: unknown, key = ''): void {
   // `event_data` is untyped (any JSON, null included); its `nullable` without a `type` is not
   // valid OpenAPI/JSON Schema and adds nothing.
   if (name === 'monitor' && key === 'event_data' && obj.type === undefined) delete obj.nullable;
+  // Usage records' `period`, `commands` and `data` and a data session's `cell_location_estimate`
+  // are described as objects but given no type, only `nullable`; they are typed as the text says.
+  if (name === 'wireless' && ['period', 'commands', 'data', 'cell_location_estimate'].includes(key) && obj.type === undefined && obj.nullable === true) {
+    obj.type = 'object';
+  }
   for (const [k, value] of Object.entries(obj)) applyErrata(name, value, k);
 }
 

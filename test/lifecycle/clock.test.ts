@@ -31,7 +31,7 @@ describe('emulated time and timers', () => {
     const target = Date.parse(advanced.now) + 86_400_000;
     const set = await setClock({ now: iso(target) });
     assert.ok(Date.parse(set.now) >= target);
-    for (const bad of [{ now: iso(target - 3600_000) }, { advance_seconds: -1 }, {}, { advance_seconds: 1, now: iso(target) }, { now: 'tomorrow' }, { advance_seconds: '5' }]) {
+    for (const bad of [{ now: iso(target - 3600_000) }, { advance_seconds: -1 }, {}, { advance_seconds: 1, now: iso(target) }, { now: 'tomorrow' }, { advance_seconds: '5' }, { advance_seconds: 1e12 }, { now: '+275760-09-13T00:00:00.000Z' }]) {
       const res = await server.admin('POST', '/admin/v1/Clock', bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
     }

@@ -36,7 +36,7 @@ export function commandRepo(db: Kysely<Database>): CommandRepo {
       if (filter.transport !== undefined) q = q.where('transport', '=', filter.transport);
       return toPage(await keysetPage(q, 'seq', page), fromRow);
     },
-    async queuedFor(simSid, limit) {
+    async queuedFor(simSid) {
       const rows = await db
         .selectFrom('commands')
         .select('sid')
@@ -44,7 +44,6 @@ export function commandRepo(db: Kysely<Database>): CommandRepo {
         .where('status', '=', 'queued')
         .where('direction', '=', 'to_sim')
         .orderBy('seq')
-        .limit(limit)
         .execute();
       return rows.map((r) => r.sid);
     },

@@ -13,19 +13,24 @@ const fromRow = ({ seq: _seq, cell_lat, cell_lon, start_time, end_time, ...row }
   end: end_time,
 });
 
+const toRow = ({ cell_location_estimate, start, end, ...session }: DataSession) => ({
+  ...session,
+  cell_lat: cell_location_estimate?.lat ?? null,
+  cell_lon: cell_location_estimate?.lon ?? null,
+  start_time: start,
+  end_time: end,
+});
+
 export function dataSessionRepo(db: Kysely<Database>): DataSessionRepo {
   return {
-    async insert({ cell_location_estimate, start, end, ...session }) {
-      await db
-        .insertInto('data_sessions')
-        .values({
-          ...session,
-          cell_lat: cell_location_estimate?.lat ?? null,
-          cell_lon: cell_location_estimate?.lon ?? null,
-          start_time: start,
-          end_time: end,
-        })
-        .execute();
+    async insert(session) {
+      await db.insertInto('data_sessions').values(toRow(session)).execute();
+    },
+    async insertMany(sessions) {
+      // Chunked so one statement stays under the databases' bound-parameter limits.
+      for (let i = 0; i < sessions.length; i += 500) {
+        await db.insertInto('data_sessions').values(sessions.slice(i, i + 500).map(toRow)).execute();
+      }
     },
     async list(filter, page) {
       let q = db.selectFrom('data_sessions').selectAll().where('sim_sid', '=', filter.simSid);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { TIMER_KINDS, type Job, type JobKind, type JobState } from '../../domain/outbox.js';
 import type { Database, JobsTable } from '../schema.js';
 import type { JobRepo } from '../store.js';
@@ -21,6 +21,10 @@ const fromRow = (row: Selectable<JobsTable>): Job => ({
 
 const ERROR_MAX = 2000;
 const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
+
+/** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
+const caused = (eb: ExpressionBuilder<Database, 'jobs'>, since: number) =>
+  eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
 
 export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
   /** Updates a job only while `owner` holds its lease. */
@@ -56,7 +60,8 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
       return row && fromRow(row);
     },
 
-    async lease({ owner, dueBy, realNow, leaseMs, limit, now }) {
+    /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
+    async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
       // Candidates in due order; PostgreSQL skips rows another worker is leasing right now.
       let candidates = db
         .selectFrom('jobs')
@@ -64,6 +69,7 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
         .where((eb) =>
           eb.or([
             eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', dueBy)]),
+            ...(causedSince === undefined ? [] : [caused(eb, causedSince)]),
             eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)]),
           ]),
         )
@@ -107,6 +113,7 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
           date_updated: now,
         }))
         .where('id', 'in', chosen)
+        .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)])]))
         .returningAll()
         .execute();
       return leasedRows.map(fromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
@@ -188,12 +195,12 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
         .execute();
     },
 
-    async countDue(dueBy) {
+    async countDue(dueBy, causedSince) {
       const rows = await db
         .selectFrom('jobs')
         .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
         .where('state', 'in', ['pending', 'running'])
-        .where('run_at', '<=', dueBy)
+        .where((eb) => (causedSince === undefined ? eb('run_at', '<=', dueBy) : eb.or([eb('run_at', '<=', dueBy), caused(eb, causedSince)])))
         .groupBy('state')
         .execute();
       const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);

@@ -29,5 +29,7 @@ export async function keysetPage<DB, TB extends keyof DB, O extends Row>(
 }
 
 export function toPage<R extends Row, T>(result: { rows: R[]; hasMore: boolean }, map: (row: R) => T): Page<T> {
-  return { items: result.rows.map((row) => ({ ...map(row), seq: row.seq })), hasMore: result.hasMore };
+  // `map` returns a fresh object: add seq to it rather than copy it again.
+  const items = result.rows.map((row) => Object.assign(map(row) as T & object, { seq: row.seq }));
+  return { items: items as Page<T>['items'], hasMore: result.hasMore };
 }

@@ -3,6 +3,11 @@ import type { DataLimitStrategy, RatePlan } from '../../domain/models.js';
 import type { Database, RatePlansTable } from '../schema.js';
 import type { RatePlanRepo } from '../store.js';
 import { keysetPage, toPage } from './paging.js';
+import { DomainError } from '../../domain/errors.js';
+import { mapUnique } from '../unique.js';
+
+// A concurrent request can pass the domain's own uniqueness check at the same moment.
+const taken = { unique_name: () => new DomainError('unique_name_taken', 'UniqueName is already used by another RatePlan of this account') };
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<RatePlansTable>): RatePlan => ({
   ...row,
@@ -26,7 +31,7 @@ const toRow = (plan: RatePlan) => ({
 export function ratePlanRepo(db: Kysely<Database>): RatePlanRepo {
   return {
     async insert(plan) {
-      await db.insertInto('rate_plans').values(toRow(plan)).execute();
+      await mapUnique(db.insertInto('rate_plans').values(toRow(plan)).execute(), taken);
     },
     async get(sid) {
       const row = await db.selectFrom('rate_plans').selectAll().where('sid', '=', sid).executeTakeFirst();
@@ -46,7 +51,7 @@ export function ratePlanRepo(db: Kysely<Database>): RatePlanRepo {
       return toPage(await keysetPage(q, 'seq', page), fromRow);
     },
     async update(sid, changes) {
-      await db.updateTable('rate_plans').set(changes).where('sid', '=', sid).execute();
+      await mapUnique(db.updateTable('rate_plans').set(changes).where('sid', '=', sid).execute(), taken);
     },
     async delete(sid) {
       await db.deleteFrom('rate_plans').where('sid', '=', sid).execute();

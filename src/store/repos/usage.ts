@@ -1,17 +1,28 @@
 import { sql, type Kysely } from 'kysely';
-import type { Zone } from '../../domain/device-models.js';
+import type { UsageDelta, Zone } from '../../domain/device-models.js';
 import type { Database } from '../schema.js';
 import type { UsageRepo } from '../device-store.js';
 
 const COUNTERS = ['data_upload', 'data_download', 'commands_to_sim', 'commands_from_sim'] as const;
+/** Rows per statement, well under either database's limit on bound parameters. */
+const CHUNK = 500;
 
 export function usageRepo(db: Kysely<Database>): UsageRepo {
   return {
     async add(scopeSid, deltas) {
+      // One row per key: PostgreSQL refuses an upsert that touches the same row twice.
+      const merged = new Map<string, UsageDelta>();
       for (const d of deltas) {
+        const key = `${d.hour}|${d.zone}|${d.country}`;
+        const m = merged.get(key);
+        if (!m) merged.set(key, { ...d });
+        else for (const c of COUNTERS) m[c] += d[c];
+      }
+      const rows = [...merged.values()].map((d) => ({ scope_sid: scopeSid, ...d }));
+      for (let i = 0; i < rows.length; i += CHUNK) {
         await db
           .insertInto('usage_hourly')
-          .values({ scope_sid: scopeSid, ...d })
+          .values(rows.slice(i, i + CHUNK))
           .onConflict((oc) =>
             oc.columns(['scope_sid', 'hour', 'zone', 'country']).doUpdateSet((eb) => ({
               data_upload: eb('usage_hourly.data_upload', '+', eb.ref('excluded.data_upload')),

@@ -1,0 +1,196 @@
+// `npm run bench`: generates a fleet (1,000,000 SIMs by default) in SQLite and in PostgreSQL,
+// runs Wisp on each in its own process, loads it with autocannon on 127.0.0.1, and compares
+// every scenario with a bare node:http server measured in the same run. Results go to
+// bench/results/*.json; a Markdown summary is printed at the end. `--help` lists the options.
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import SQLite from 'better-sqlite3';
+import { readOptions, type BenchOptions, type ScenarioName, type StoreName } from './options.js';
+import { ROOT, cpuMsOf, startProcess, watchMemory } from './processes.js';
+import { load, type LoadResult } from './load.js';
+import { postgresProblem, preparePostgres, prepareSqlite, type Prepared } from './databases.js';
+import { discover, runScenario, runSoak, runStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
+import { markdownSummary } from './report.js';
+import { runUsageBench, type UsageBenchResult } from './usage.js';
+
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export interface BareResult extends LoadResult {
+  bodyBytes: number;
+  rssMB: number;
+  serverCpuUsPerRequest: number;
+}
+
+export interface StoreResult {
+  store: StoreName;
+  skipped?: string;
+  generate?: { sims: number; seconds: number | null; reused: boolean };
+  fetchBodyBytes?: number;
+  scenarios: Partial<Record<ScenarioName | 'soak', ScenarioResult>>;
+  usage?: UsageBenchResult;
+  serverLog?: string;
+}
+
+export interface BenchResults {
+  date: string;
+  command: string;
+  machine: { cpus: number; cpu: string; memoryGB: number; os: string; node: string; postgres: string | null; sqlite: string };
+  options: BenchOptions;
+  bare: { before: BareResult; after?: BareResult; rps: number };
+  stores: StoreResult[];
+}
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function measureBare(options: BenchOptions): Promise<BareResult> {
+  const server = await startProcess(['--import', 'tsx', 'bench/bare-server.ts'], process.env, /listening (\d+) (\d+)/);
+  try {
+    const url = `http://127.0.0.1:${server.ready[1]}`;
+    const next = () => ({ path: '/v1/Sims/DE0123456789abcdef0123456789abcdef' });
+    if (options.warmup > 0) await load({ url, connections: options.connections, duration: options.warmup, next });
+    const memory = watchMemory(server.pid, 1000);
+    const cpuBefore = cpuMsOf(server.pid);
+    const result = await load({ url, connections: options.connections, duration: options.duration, next });
+    const cpuUs = (cpuMsOf(server.pid) - cpuBefore) * 1000;
+    return { ...result, bodyBytes: Number(server.ready[2]), rssMB: memory.stop().maxMB, serverCpuUsPerRequest: Math.round(cpuUs / Math.max(1, result.requests)) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function startWisp(prepared: Prepared, options: BenchOptions) {
+  const args = ['--import', 'tsx'];
+  if (options.profile) {
+    mkdirSync(join(ROOT, 'bench', 'profiles'), { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'profiles')}`);
+  }
+  args.push('src/main.ts');
+  const env = {
+    ...process.env,
+    DATABASE_URL: prepared.databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    WISP_DEMO: '0',
+    WISP_ADMIN_TOKEN: ADMIN_TOKEN,
+    // Request logs at info would measure the terminal; warnings and errors still show.
+    LOG_LEVEL: 'warn',
+    WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '64',
+  };
+  return startProcess(args, env, /Wisp is serving on (http:\/\/\S+)/);
+}
+
+async function runStore(store: StoreName, options: BenchOptions): Promise<StoreResult> {
+  const result: StoreResult = { store, scenarios: {} };
+  if (store === 'postgres') {
+    const problem = await postgresProblem(options.pgUrl);
+    if (problem) {
+      log(`PostgreSQL SKIPPED: ${problem}`);
+      return { ...result, skipped: problem };
+    }
+  }
+  const prepared = store === 'sqlite' ? await prepareSqlite(options.sims, options.fresh) : await preparePostgres(options.pgUrl, options.sims, options.fresh);
+  result.generate = { sims: prepared.fleet.sims, seconds: prepared.reused ? null : prepared.fleet.generatedSeconds, reused: prepared.reused };
+  log(`${store}: ${prepared.reused ? 'reusing the' : 'generated a'} fleet of ${prepared.fleet.sims.toLocaleString('en')} SIMs`);
+
+  const wisp = await startWisp(prepared, options);
+  try {
+    const master = prepared.fleet.accounts[0];
+    const target: Target = {
+      url: wisp.ready[1],
+      pid: wisp.pid,
+      authorization: 'Basic ' + Buffer.from(`${master.sid}:${master.authToken}`).toString('base64'),
+      adminToken: ADMIN_TOKEN,
+    };
+    const samples = await discover(target, { sids: 10_000, active: options.changes });
+    log(`${store}: the master account has ${samples.activeCount.toLocaleString('en')} active SIMs; ${samples.deepTokens.length} deep page tokens`);
+    const sample = await fetch(`${target.url}/v1/Sims/${samples.sids[0]}`, { headers: { authorization: target.authorization } });
+    result.fetchBodyBytes = (await sample.arrayBuffer()).byteLength;
+
+    for (const scenario of options.scenarios) {
+      log(`${store}: ${scenario}…`);
+      const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);
+      result.scenarios[scenario] = r;
+      log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
+    }
+    if (options.soak > 0) {
+      log(`${store}: soak, ${options.soak} s of mixed load…`);
+      const r = await runSoak(target, samples, options);
+      result.scenarios.soak = r;
+      log(`${store}: soak: ${r.rps} req/s, RSS ${r.memory.startMB}→${r.memory.endMB} MB (max ${r.memory.maxMB})`);
+    }
+  } finally {
+    await wisp.stop();
+    const problems = wisp.output().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+    if (problems.length > 0) result.serverLog = problems.slice(0, 20).join('\n');
+  }
+  return result;
+}
+
+/** The usage-records scenario (bench/usage.ts) on a database of its own. */
+async function runUsage(store: StoreName, options: BenchOptions): Promise<UsageBenchResult | undefined> {
+  const sessions = options.sims;
+  if (store === 'sqlite') return runUsageBench({ sessions, recorded: Math.min(20_000, sessions), log });
+  const name = `wisp_bench_usage_${process.pid}`;
+  const url = new URL(options.pgUrl);
+  const admin = new pg.Client({ connectionString: options.pgUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    url.pathname = `/${name}`;
+    return await runUsageBench({ databaseUrl: url.toString(), sessions, recorded: Math.min(20_000, sessions), log });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function machine(options: BenchOptions): Promise<BenchResults['machine']> {
+  let postgres: string | null = null;
+  if (options.stores.includes('postgres') && !(await postgresProblem(options.pgUrl))) {
+    const client = new pg.Client({ connectionString: options.pgUrl });
+    await client.connect();
+    postgres = (await client.query('show server_version')).rows[0].server_version as string;
+    await client.end();
+  }
+  const memory = new SQLite(':memory:');
+  const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  memory.close();
+  return { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres, sqlite };
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2), process.env);
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: await machine(options),
+    options,
+    bare: { before: await measureBare(options), rps: 0 },
+    stores: [],
+  };
+  log(`bare node:http: ${results.bare.before.rps} req/s, p50 ${results.bare.before.p50} ms, p99 ${results.bare.before.p99} ms, ${results.bare.before.serverCpuUsPerRequest} µs server CPU/req`);
+  for (const store of options.stores) {
+    const r = await runStore(store, options);
+    if (!r.skipped && options.usage) {
+      log(`${store}: usage records…`);
+      r.usage = await runUsage(store, options);
+    }
+    results.stores.push(r);
+  }
+  results.bare.after = await measureBare(options);
+  results.bare.rps = Math.round((results.bare.before.rps + results.bare.after.rps) / 2);
+  log(`bare node:http again: ${results.bare.after.rps} req/s`);
+
+  const out = options.out ?? join(ROOT, 'bench', 'results', `${results.date.slice(0, 19).replace(/:/g, '-')}-${options.sims}-sims.json`);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(markdownSummary(results) + '\n');
+  log(`results written to ${out}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { sql } from 'kysely';
+import { connect, StoreStartError } from '../../src/store/connect.js';
+import { createTestDatabaseUrl, testPostgresUrl, withDatabase, type TestDatabase } from '../helpers/database.js';
+import { runWispToExit } from '../helpers/wisp-process.js';
+
+// PostgreSQL-only behaviour. scripts/run-tests.mjs runs *.pg.test.ts files in its PostgreSQL
+// pass alone and reports them as skipped, with the reason, when that pass cannot run.
+
+const server = testPostgresUrl();
+if (!server) throw new Error('this file needs TEST_DATABASE_URL (run it through `npm test`, which skips it without one)');
+const serverUrl: string = server;
+
+/** A TCP port on 127.0.0.1 that accepts connections and never answers, as a hung server would. */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const listener: Server = createServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const address = listener.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => listener.close(() => resolve()));
+    },
+  };
+}
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const silent = await silentServer();
+  await silent.close();
+  return silent.port;
+}
+
+function startError(pattern: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof StoreStartError, `expected a StoreStartError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    assert.doesNotMatch(error.message, /s3cret/, 'the password never appears in messages');
+    return true;
+  };
+}
+
+describe('PostgreSQL start errors', () => {
+  it('names the server it cannot reach, without the password', async () => {
+    const port = await closedPort();
+    await assert.rejects(
+      connect(`postgres://wisp:s3cret@127.0.0.1:${port}/wisp`),
+      startError(new RegExp(`^cannot reach PostgreSQL at wisp@127\\.0\\.0\\.1:${port}/wisp: .*ECONNREFUSED`)),
+    );
+  });
+
+  it('gives up on a server that does not answer after the connect timeout', async () => {
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        connect(`postgres://wisp:s3cret@127.0.0.1:${silent.port}/wisp`, { connectTimeoutMs: 300 }),
+        startError(/no answer within 300 ms \(WISP_PG_CONNECT_TIMEOUT_MS\)/),
+      );
+      assert.ok(Date.now() - started < 5000, 'it does not wait much longer than the timeout');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('says when the database does not exist', async () => {
+    const missing = withDatabase(serverUrl, `wisp_missing_${process.pid}`);
+    await assert.rejects(connect(missing), startError(/^cannot reach PostgreSQL at .*: database "wisp_missing_\d+" does not exist/));
+  });
+
+  it('makes wisp print the reason and exit 1', async () => {
+    const port = await closedPort();
+    const { code, stderr } = await runWispToExit({ DATABASE_URL: `postgres://wisp:s3cret@127.0.0.1:${port}/wisp` });
+    assert.equal(code, 1);
+    assert.match(stderr, new RegExp(`^wisp: cannot reach PostgreSQL at wisp@127\\.0\\.0\\.1:${port}/wisp: `));
+    assert.doesNotMatch(stderr, /s3cret/);
+  });
+});
+
+describe('PostgreSQL pool settings', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabaseUrl();
+  });
+  after(() => database.cleanup());
+
+  it('cancels a statement that runs past the statement timeout', async () => {
+    const { db } = await connect(database.url, { statementTimeoutMs: 200 });
+    try {
+      await assert.rejects(sql`select pg_sleep(2)`.execute(db), /statement timeout/);
+      // The connection is still good afterwards.
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db);
+      assert.equal(rows[0].one, 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('opens no more connections than the pool size', async () => {
+    const { db } = await connect(database.url, { poolSize: 2 });
+    try {
+      const sleeps = Array.from({ length: 6 }, () => sql`select pg_sleep(0.15)`.execute(db));
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and application_name = 'wisp'`.execute(db);
+      await Promise.all(sleeps);
+      assert.ok(rows[0].n <= 2, `${rows[0].n} connections are open`);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
