@@ -41,7 +41,6 @@ export async function buildEngine(store: Store, settings: EngineSettings, option
   await clock.refresh(true);
   await store.network.ensure({ available: true, latency_ms: settings.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
   const operator = options.operator ?? new SimulatedOperator(store);
-  // Other kinds (Command steps) are registered by the services that own them: runner.register.
   const handlers: Partial<Record<JobKind, JobHandler>> = {
     'operator.apply': applyHandler(operator),
     'operator.reset': resetHandler(operator),

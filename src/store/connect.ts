@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './migrations/columns.js';
 import { migrations } from './migrations/index.js';
+import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 import { withStatementCache } from './sqlite-statements.js';
+import { withPreparedStatements } from './pg-statements.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
@@ -44,7 +46,7 @@ function openSqlite(url: string): Connection {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
 }
 
 function openPostgres(url: string, options: StoreOptions): Connection {
@@ -60,7 +62,7 @@ function openPostgres(url: string, options: StoreOptions): Connection {
   });
   // Without a listener, an idle connection that the server drops would crash the process.
   pool.on('error', options.onPoolError ?? logPoolError);
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) }), dialect: 'postgres' };
 }
 
 function logPoolError(error: Error): void {

@@ -17,14 +17,27 @@ function rowBuilder(columns: string[]): (row: unknown[]) => Record<string, unkno
  */
 function fastReader(statement: SQLite.Statement): SqliteStatement {
   if (!statement.reader) return statement;
-  const build = rowBuilder(statement.columns().map((c) => c.name));
+  let width = -1;
+  let build = (row: unknown[]): Record<string, unknown> => ({ row });
+  // SQLite prepares a statement again when the schema changes; follow its columns if they do.
+  const builderFor = (row: unknown[]) => {
+    if (row.length !== width) {
+      const columns = statement.columns().map((c) => c.name);
+      build = rowBuilder(columns);
+      width = columns.length;
+    }
+    return build;
+  };
   statement.raw(true);
   return {
     reader: true,
-    all: (parameters) => (statement.all(parameters) as unknown[][]).map(build),
+    all(parameters) {
+      const rows = statement.all(parameters) as unknown[][];
+      return rows.length === 0 ? rows : rows.map(builderFor(rows[0]));
+    },
     run: (parameters) => statement.run(parameters),
     *iterate(parameters) {
-      for (const row of statement.iterate(parameters) as IterableIterator<unknown[]>) yield build(row);
+      for (const row of statement.iterate(parameters) as IterableIterator<unknown[]>) yield builderFor(row)(row);
     },
   };
 }

@@ -44,6 +44,13 @@ describe('split api and worker processes', () => {
     await until('the worker applies every change', async () => (await client.wireless.v1.sims.list({ status: 'active' })).length, (n) => n === sids.length, { tries: 500 });
     await until('and calls back', async () => sids.filter((sid) => hook.at(`/role/${sid}`).length === 0).length, (n) => n === 0, { tries: 500 });
 
+    // Changes keep flowing while the worker applies them (on SQLite the two processes take turns).
+    await pool(sids, 8, async (sid) => {
+      await client.wireless.v1.sims(sid).update({ status: 'suspended', callbackUrl: `${hook.url}/role/${sid}` });
+    });
+    await until('the second wave is applied', async () => (await client.wireless.v1.sims.list({ status: 'suspended' })).length, (n) => n === sids.length, { tries: 500 });
+    await until('and called back', async () => sids.filter((sid) => hook.at(`/role/${sid}`).length < 2).length, (n) => n === 0, { tries: 500 });
+
     // The clock is shared: moving it in the api process moves it for the worker.
     const [sid] = sids;
     await client.wireless.v1.sims(sid).update({ status: 'deactivated' });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { connect, StoreStartError } from '../../src/store/connect.js';
+import { kyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabaseUrl, testPostgresUrl, withDatabase, type TestDatabase } from '../helpers/database.js';
 import { runWispToExit } from '../helpers/wisp-process.js';
 
@@ -97,6 +98,24 @@ describe('PostgreSQL pool settings', () => {
       assert.equal(rows[0].one, 1);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('recovers when another process changes a table under a prepared statement', async () => {
+    const { db, dialect } = await connect(database.url, { poolSize: 1 });
+    const store = kyselyStore(db, dialect);
+    const other = await connect(database.url, { poolSize: 1 });
+    try {
+      assert.equal(await store.sims.get('DE' + '0'.repeat(32)), undefined);
+      await sql`alter table sims add column added_by_a_newer_wisp text`.execute(other.db);
+      // The one connection's prepared plan is stale: that call fails, the connection is
+      // replaced, and the next call works.
+      await store.sims.get('DE' + '0'.repeat(32)).catch(() => undefined);
+      assert.equal(await store.sims.get('DE' + '0'.repeat(32)), undefined);
+    } finally {
+      await sql`alter table sims drop column added_by_a_newer_wisp`.execute(other.db);
+      await other.db.destroy();
+      await store.close();
     }
   });
 
