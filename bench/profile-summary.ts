@@ -46,6 +46,36 @@ function table(key: (n: Node) => string, title: string) {
   }
 }
 
+/** Self plus callees' time of each of Wisp's own functions (src/), to see which step costs what. */
+function inclusive() {
+  const totals = new Map<number, number>();
+  const totalOf = (id: number): number => {
+    const known = totals.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id);
+    const sum = (self.get(id) ?? 0) + (node?.children ?? []).reduce((acc, child) => acc + totalOf(child), 0);
+    totals.set(id, sum);
+    return sum;
+  };
+  const sums = new Map<string, number>();
+  // A function on the stack twice (recursion, nested calls) is counted once per stack.
+  const visit = (id: number, open: Set<string>) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const key = fnKey(node);
+    const mine = short(node.callFrame.url).startsWith('src/') && !open.has(key);
+    if (mine) sums.set(key, (sums.get(key) ?? 0) + totalOf(id));
+    const next = mine ? new Set(open).add(key) : open;
+    for (const child of node.children ?? []) visit(child, next);
+  };
+  visit(profile.nodes[0].id, new Set());
+  console.log('\ninclusive time of src/ functions');
+  for (const [name, us] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+  }
+}
+
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
 table(fnKey, 'self time by function');
 table(fileKey, 'self time by file or package');
+inclusive();

@@ -11,7 +11,7 @@ export function markdownSummary(results: BenchResults): string {
     '',
     `Bare node:http, fixed ${bare.before.bodyBytes}-byte Sim body: ${fmt(bare.before.rps)} req/s before, ${fmt(bare.after?.rps)} after; ratios use the mean, ${fmt(bare.rps)} req/s.`,
     '',
-    '| store | scenario | req/s | × bare | p50 ms | p99 ms | server CPU µs/req | server RSS MB (start → end, max) | non-2xx / errors |',
+    '| store | scenario | req/s | × bare | p50 ms | p99 ms | CPU µs/req: Wisp + PostgreSQL | server RSS MB (start → end, max) | non-2xx / errors |',
     '|---|---|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const store of results.stores) {
@@ -23,7 +23,7 @@ export function markdownSummary(results: BenchResults): string {
       if (!r) continue;
       const m = r.memory;
       lines.push(
-        `| ${store.store} | ${name} | ${fmt(r.rps)} | ${(r.rps / bare.rps).toFixed(2)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.serverCpuUsPerRequest)} | ${fmt(m.startMB)} → ${fmt(m.endMB)}, ${fmt(m.maxMB)} | ${r.non2xx} / ${r.errors} |`,
+        `| ${store.store} | ${name} | ${fmt(r.rps)} | ${(r.rps / bare.rps).toFixed(2)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.serverCpuUsPerRequest)}${r.databaseCpuUsPerRequest !== undefined ? ` + ${fmt(r.databaseCpuUsPerRequest)}` : ''} | ${fmt(m.startMB)} → ${fmt(m.endMB)}, ${fmt(m.maxMB)} | ${r.non2xx} / ${r.errors} |`,
       );
     }
   }

@@ -76,7 +76,8 @@ async function startWisp(prepared: Prepared, options: BenchOptions) {
     WISP_ADMIN_TOKEN: ADMIN_TOKEN,
     // Request logs at info would measure the terminal; warnings and errors still show.
     LOG_LEVEL: 'warn',
-    WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '64',
+    // Enough jobs at once that the simulated operator's latency is not what limits status changes.
+    WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '32',
   };
   return startProcess(args, env, /Wisp is serving on (http:\/\/\S+)/);
 }
@@ -102,6 +103,7 @@ async function runStore(store: StoreName, options: BenchOptions): Promise<StoreR
       pid: wisp.pid,
       authorization: 'Basic ' + Buffer.from(`${master.sid}:${master.authToken}`).toString('base64'),
       adminToken: ADMIN_TOKEN,
+      databaseCpuMs: store === 'postgres' ? () => postgresCpuMs(prepared.databaseUrl) : undefined,
     };
     const samples = await discover(target, { sids: 10_000, active: options.changes });
     log(`${store}: the master account has ${samples.activeCount.toLocaleString('en')} active SIMs; ${samples.deepTokens.length} deep page tokens`);
@@ -112,7 +114,7 @@ async function runStore(store: StoreName, options: BenchOptions): Promise<StoreR
       log(`${store}: ${scenario}…`);
       const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);
       result.scenarios[scenario] = r;
-      log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
+      log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req${r.databaseCpuUsPerRequest !== undefined ? ` + ${r.databaseCpuUsPerRequest} µs PostgreSQL` : ''}, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
     }
     if (options.soak > 0) {
       log(`${store}: soak, ${options.soak} s of mixed load…`);
@@ -126,6 +128,18 @@ async function runStore(store: StoreName, options: BenchOptions): Promise<StoreR
     if (problems.length > 0) result.serverLog = problems.slice(0, 20).join('\n');
   }
   return result;
+}
+
+/** CPU time of the PostgreSQL processes serving `databaseUrl`'s database (they run on this machine). */
+async function postgresCpuMs(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    return rows.reduce((sum, r) => sum + cpuMsOf(r.pid), 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The usage-records scenario (bench/usage.ts) on a database of its own. */

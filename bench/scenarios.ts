@@ -11,6 +11,8 @@ export interface Target {
   /** Basic auth of the account whose SIMs the scenarios use. */
   authorization: string;
   adminToken: string;
+  /** PostgreSQL: CPU milliseconds used so far by the server processes serving this database. */
+  databaseCpuMs?: () => Promise<number>;
 }
 
 export interface Samples {
@@ -27,6 +29,8 @@ export interface ScenarioResult extends LoadResult {
   memory: MemoryReport;
   /** The server's own CPU time per request, which other load on the machine does not inflate. */
   serverCpuUsPerRequest: number;
+  /** PostgreSQL's CPU time per request (its processes serving this database). */
+  databaseCpuUsPerRequest?: number;
   /** Status changes only: from the first request to the last callback. */
   endToEnd?: { changes: number; seconds: number; perSecond: number; callbacks: number; duplicates: number; missing: number };
 }
@@ -105,9 +109,11 @@ async function measured(target: Target, options: BenchOptions, next: () => NextR
   if (options.warmup > 0) await load({ ...base, duration: options.warmup });
   const memory = watchMemory(target.pid, Math.max(250, Math.min(5000, seconds * 50)));
   const cpuBefore = cpuMsOf(target.pid);
+  const dbBefore = await target.databaseCpuMs?.();
   const result = await load({ ...base, duration: seconds });
   const cpu = cpuMsOf(target.pid) - cpuBefore;
-  return { ...result, memory: memory.stop(), serverCpuUsPerRequest: perRequest(cpu, result.requests) };
+  const db = dbBefore === undefined ? undefined : perRequest(((await target.databaseCpuMs?.()) ?? 0) - dbBefore, result.requests);
+  return { ...result, memory: memory.stop(), serverCpuUsPerRequest: perRequest(cpu, result.requests), databaseCpuUsPerRequest: db };
 }
 
 export function runScenario(scenario: Exclude<ScenarioName, 'status-change'>, target: Target, samples: Samples, options: BenchOptions): Promise<ScenarioResult> {
@@ -193,12 +199,14 @@ export async function runStatusChanges(target: Target, samples: Samples, options
     await admin(target, 'POST', '/admin/v1/Network', { available: true, latency_ms: options.operatorLatencyMs, failure_rate: 0 });
     const memory = watchMemory(target.pid, 500);
     const cpuBefore = cpuMsOf(target.pid);
+    const dbBefore = await target.databaseCpuMs?.();
     const started = Date.now();
     const requests = await changeAll(target, options, sids, 'suspended', receiver);
     const settled = await until(() => receiver.arrivals.size >= sids.length, 120_000 + sids.length * 10);
     const seconds = ((settled ? receiver.last : Date.now()) - started) / 1000;
     const report = memory.stop();
     const cpu = cpuMsOf(target.pid) - cpuBefore;
+    const db = dbBefore === undefined ? undefined : perRequest(((await target.databaseCpuMs?.()) ?? 0) - dbBefore, sids.length);
     let duplicates = 0;
     for (const times of receiver.arrivals.values()) duplicates += times.length - 1;
     const result: ScenarioResult = {
@@ -206,6 +214,7 @@ export async function runStatusChanges(target: Target, samples: Samples, options
       memory: report,
       // Everything a change costs the server: the request, the operator's job and the callback.
       serverCpuUsPerRequest: perRequest(cpu, sids.length),
+      databaseCpuUsPerRequest: db,
       endToEnd: {
         changes: sids.length,
         seconds,

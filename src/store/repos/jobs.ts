@@ -62,22 +62,26 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
 
     /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
     async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
-      // Candidates in due order; PostgreSQL skips rows another worker is leasing right now.
-      let candidates = db
-        .selectFrom('jobs')
-        .select(['id', 'sim_sid'])
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', dueBy)]),
-            ...(causedSince === undefined ? [] : [caused(eb, causedSince)]),
-            eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)]),
-          ]),
-        )
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(limit * 4);
-      if (dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-      const rows = await candidates.execute();
+      // Candidates in due order; PostgreSQL skips rows another worker is leasing right now. One
+      // query per kind of candidate, each reading the jobs_due index in order and stopping at
+      // the limit: a single OR of them made the database sort every due job on each lease, which
+      // under a burst of changes cost more than running the jobs (docs/performance.md).
+      const want = limit * 4;
+      const branch = (where: (eb: ExpressionBuilder<Database, 'jobs'>) => ReturnType<typeof caused>) => {
+        let q = db.selectFrom('jobs').select(['id', 'sim_sid', 'run_at']).where(where).orderBy('run_at').orderBy('id').limit(want);
+        if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+        return q.execute();
+      };
+      const found = [
+        ...(await branch((eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', dueBy)]))),
+        ...(causedSince === undefined ? [] : await branch((eb) => caused(eb, causedSince))),
+        ...(await branch((eb) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)]))),
+      ];
+      const seen = new Set<number>();
+      const rows = found
+        .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
+        .filter((r) => !seen.has(r.id) && seen.add(r.id))
+        .slice(0, want);
       if (rows.length === 0) return [];
 
       // One job per Sim at a time keeps each Sim's work (and its callbacks) in order.
