@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { BenchResults } from './run.js';
 
-// The Markdown summary printed at the end of a run (docs/performance.md quotes it).
+// The Markdown summary printed at the end of a run (docs/performance.md quotes it). Run on its
+// own it prints the summary of a results file: npx tsx bench/report.ts bench/results/FILE.json
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '–' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 export function markdownSummary(results: BenchResults): string {
   const { options, bare } = results;
   const lines = [
-    `${fmt(options.sims)} SIMs · ${options.connections} connections · ${options.duration} s per scenario · ${results.machine.cpus} × ${results.machine.cpu} · Node ${results.machine.node} · PostgreSQL ${results.machine.postgres ?? '–'} · SQLite ${results.machine.sqlite}`,
+    `${fmt(options.sims)} SIMs · ${options.connections} connections · ${options.duration} s per scenario · ${results.machine.cpus} × ${results.machine.cpu} · Node ${results.machine.node} · PostgreSQL ${results.machine.postgres ?? '–'}${results.machine.postgresAutovacuum === 'off' ? ' (autovacuum off)' : ''} · SQLite ${results.machine.sqlite}`,
     '',
     `Bare node:http, fixed ${bare.before.bodyBytes}-byte Sim body: ${fmt(bare.before.rps)} req/s before, ${fmt(bare.after?.rps)} after; ratios use the mean, ${fmt(bare.rps)} req/s.`,
     '',
@@ -23,7 +26,7 @@ export function markdownSummary(results: BenchResults): string {
       if (!r) continue;
       const m = r.memory;
       lines.push(
-        `| ${store.store} | ${name} | ${fmt(r.rps)} | ${(r.rps / bare.rps).toFixed(2)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.serverCpuUsPerRequest)}${r.databaseCpuUsPerRequest !== undefined ? ` + ${fmt(r.databaseCpuUsPerRequest)}` : ''} | ${fmt(m.startMB)} → ${fmt(m.endMB)}, ${fmt(m.maxMB)} | ${r.non2xx} / ${r.errors} |`,
+        `| ${store.store} | ${name} | ${fmt(r.rps)} | ${(r.rps / bare.rps).toFixed(2)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.serverCpuUsPerRequest)}${r.databaseCpuUsPerRequest !== undefined ? ` + ${fmt(r.databaseCpuUsPerRequest)}` : ''} | ${fmt(m.startMB)} → ${fmt(m.endMB)}, ${fmt(m.maxMB)} | ${r.non2xx} / ${r.errors} |`,
       );
     }
   }
@@ -35,9 +38,28 @@ export function markdownSummary(results: BenchResults): string {
       if (e) lines.push(`| ${s.store} | ${fmt(e.changes)} | ${fmt(e.perSecond)} | ${fmt(e.seconds, 1)} | ${fmt(e.callbacks)} | ${e.duplicates} | ${e.missing} |`);
     }
   }
+  const usage = results.stores.filter((s) => s.usage);
+  if (usage.length > 0) {
+    lines.push('', '| store | usage: sessions recorded /s (p95 ms) | bulk-loaded /s | slowest query p95 ms |', '|---|---:|---:|---:|');
+    for (const s of usage) {
+      const u = s.usage;
+      if (!u) continue;
+      const slowest = Math.max(...u.queries.map((q) => q.p95_ms));
+      lines.push(`| ${s.store} | ${fmt(u.record.per_second)} (${u.record.p95_ms}) | ${fmt(u.load.per_second)} | ${slowest} |`);
+    }
+  }
   const generated = results.stores.filter((s) => s.generate);
   if (generated.length > 0) {
     lines.push('', ...generated.map((s) => `- ${s.store}: ${s.generate?.reused ? 'fleet reused from an earlier run' : `generated ${fmt(s.generate?.sims)} SIMs in ${fmt(s.generate?.seconds ?? undefined, 1)} s`}; fetch body ${s.fetchBodyBytes ?? '–'} bytes`));
   }
   return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: npx tsx bench/report.ts bench/results/FILE.json');
+    process.exit(2);
+  }
+  console.log(markdownSummary(JSON.parse(readFileSync(file, 'utf8')) as BenchResults));
 }

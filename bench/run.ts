@@ -36,7 +36,7 @@ export interface StoreResult {
 export interface BenchResults {
   date: string;
   command: string;
-  machine: { cpus: number; cpu: string; memoryGB: number; os: string; node: string; postgres: string | null; sqlite: string };
+  machine: { cpus: number; cpu: string; memoryGB: number; os: string; node: string; postgres: string | null; postgresAutovacuum?: string; sqlite: string };
   options: BenchOptions;
   bare: { before: BareResult; after?: BareResult; rps: number };
   stores: StoreResult[];
@@ -162,16 +162,20 @@ async function runUsage(store: StoreName, options: BenchOptions): Promise<UsageB
 
 async function machine(options: BenchOptions): Promise<BenchResults['machine']> {
   let postgres: string | null = null;
+  let postgresAutovacuum: string | undefined;
   if (options.stores.includes('postgres') && !(await postgresProblem(options.pgUrl))) {
     const client = new pg.Client({ connectionString: options.pgUrl });
     await client.connect();
     postgres = (await client.query('show server_version')).rows[0].server_version as string;
+    postgresAutovacuum = (await client.query('show autovacuum')).rows[0].autovacuum as string;
     await client.end();
+    // Without autovacuum the job tables keep every dead row version, and the numbers show it.
+    if (postgresAutovacuum !== 'on') log('note: this PostgreSQL server runs with autovacuum off');
   }
   const memory = new SQLite(':memory:');
   const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
   memory.close();
-  return { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres, sqlite };
+  return { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres, postgresAutovacuum, sqlite };
 }
 
 async function main(): Promise<void> {
