@@ -6,7 +6,7 @@ import { AccountService } from '../src/domain/accounts.js';
 import { RatePlanService } from '../src/domain/rate-plans.js';
 import type { Caller } from '../src/domain/caller.js';
 import type { Account, InventorySim, Sim, SimStatus } from '../src/domain/models.js';
-import { newSid } from '../src/domain/sids.js';
+import { newSim } from '../src/domain/sims.js';
 import { withCheckDigit } from '../src/domain/iccid.js';
 import { Progress } from './progress.js';
 
@@ -50,29 +50,12 @@ function makeSim(i: number, account: FleetAccount, created: number): { sim: Sim;
   const iccid = withCheckDigit(`8988${String(i).padStart(15, '0')}`);
   const code = `B${i.toString(36).toUpperCase().padStart(7, '0')}`;
   const sim: Sim = {
-    sid: newSid('DE'),
-    account_sid: account.sid,
+    ...newSim({ account_sid: account.sid, iccid, e_id: null, registration_code: code }, created),
     unique_name: i % 10 === 0 ? `fleet-${i}` : null,
     friendly_name: `Tracker ${i}`,
-    iccid,
-    e_id: null,
-    registration_code: code,
     status,
-    reset_status: null,
     rate_plan_sid: plan,
-    commands_callback_url: null,
-    commands_callback_method: 'POST',
-    sms_url: null,
-    sms_method: 'POST',
-    sms_fallback_url: null,
-    sms_fallback_method: 'POST',
-    voice_url: null,
-    voice_method: 'POST',
-    voice_fallback_url: null,
-    voice_fallback_method: 'POST',
     ip_address: status === 'active' ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` : null,
-    date_created: created,
-    date_updated: created,
   };
   return { sim, card: { iccid, registration_code: code, e_id: null, sim_sid: sim.sid, imported_at: created } };
 }

@@ -61,6 +61,32 @@ export interface SimListFilter {
 /** An empty string clears an optional text setting, as in Twilio's API. */
 const orNull = (value: string): string | null => (value === '' ? null : value);
 
+/** A Sim as registration makes it: status `new`, no plan, no names, Twilio's default methods. */
+export function newSim(card: Pick<Sim, 'account_sid' | 'iccid' | 'e_id' | 'registration_code'>, now: number): Sim {
+  return {
+    sid: newSid('DE'),
+    ...card,
+    unique_name: null,
+    friendly_name: null,
+    status: 'new',
+    reset_status: null,
+    rate_plan_sid: null,
+    commands_callback_url: null,
+    commands_callback_method: 'POST',
+    sms_url: null,
+    sms_method: 'POST',
+    sms_fallback_url: null,
+    sms_fallback_method: 'POST',
+    voice_url: null,
+    voice_method: 'POST',
+    voice_fallback_url: null,
+    voice_fallback_method: 'POST',
+    ip_address: null,
+    date_created: now,
+    date_updated: now,
+  };
+}
+
 export class SimService {
   constructor(
     private readonly store: Store,
@@ -126,32 +152,7 @@ export class SimService {
         }
         throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} is already registered to another account`);
       }
-      const now = this.clock.now();
-      const sim: Sim = {
-        sid: newSid('DE'),
-        account_sid: caller.account.sid,
-        unique_name: null,
-        friendly_name: null,
-        iccid,
-        e_id: card.e_id,
-        registration_code: card.registration_code,
-        status: 'new',
-        reset_status: null,
-        rate_plan_sid: null,
-        commands_callback_url: null,
-        commands_callback_method: 'POST',
-        sms_url: null,
-        sms_method: 'POST',
-        sms_fallback_url: null,
-        sms_fallback_method: 'POST',
-        voice_url: null,
-        voice_method: 'POST',
-        voice_fallback_url: null,
-        voice_fallback_method: 'POST',
-        ip_address: null,
-        date_created: now,
-        date_updated: now,
-      };
+      const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
       await tx.sims.insert(sim);
       await tx.inventory.setSim(iccid, sim.sid);
       return sim;

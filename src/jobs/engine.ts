@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { LifecycleConfig } from '../config.js';
 import type { Operator } from '../network/operator.js';
 import { SimulatedOperator } from '../network/simulator.js';
 import type { JobKind } from '../domain/outbox.js';
@@ -10,20 +11,8 @@ import { deliverHandler } from './callbacks.js';
 import { activateHandler, cancelHandler, suspendedFeeHandler } from './timers.js';
 import { commandStepHandlers, engineForDevices } from './devices.js';
 
-export interface EngineSettings {
-  concurrency: number;
-  pollMs: number;
-  leaseMs: number;
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  callbackTimeoutMs: number;
-  callbackMaxAttempts: number;
-  /** The simulated operator's latency on a database that has no network settings yet. */
-  initialLatencyMs: number;
-  /** How long POST /admin/v1/Clock waits for the jobs it made due. */
-  clockRunTimeoutMs: number;
-}
+/** The lifecycle settings a process's engine uses (draining is main.ts's business). */
+export type EngineSettings = Omit<LifecycleConfig, 'drainTimeoutMs'>;
 
 /** The lifecycle engine of one process: the shared clock, the operator, the job runner and its worker. */
 export interface Engine {
