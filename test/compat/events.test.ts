@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type twilio from 'twilio';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { assertTwilioError } from '../helpers/spec.js';
+import { assertTwilioError, rejection } from '../helpers/spec.js';
 import { ValidatingRequestClient } from '../helpers/sdk.js';
 import { registerSims, subaccount, waitForSim } from '../helpers/sims.js';
 import { SYSTEM_ACTOR, recordSimUpdated } from '../../src/domain/events.js';
@@ -11,14 +11,6 @@ type EventInstance = Awaited<ReturnType<ReturnType<twilio.Twilio['monitor']['v1'
 type EventPage = NonNullable<Awaited<ReturnType<Awaited<ReturnType<twilio.Twilio['monitor']['v1']['events']['page']>>['nextPage']>>>;
 type Change = { previous: unknown; updated: unknown };
 
-async function rejection(work: () => Promise<unknown>): Promise<{ status: number; code?: number; message: string }> {
-  try {
-    await work();
-  } catch (error) {
-    return error as { status: number; code?: number; message: string };
-  }
-  assert.fail('the call was expected to fail');
-}
 
 /** Requests a change and waits until the Sim has settled at `status` (changes may apply in the background). */
 async function change(client: twilio.Twilio, sid: string, params: { status: string; ratePlan?: string }) {

@@ -1,17 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { assertTwilioError } from '../helpers/spec.js';
+import { assertTwilioError, rejection } from '../helpers/spec.js';
 import { registerSims } from '../helpers/sims.js';
 
-async function rejection(work: () => Promise<unknown>): Promise<{ status: number; code?: number; message: string }> {
-  try {
-    await work();
-  } catch (error) {
-    return error as { status: number; code?: number; message: string };
-  }
-  assert.fail('the call was expected to fail');
-}
 
 describe('API keys through the SDK', () => {
   let server: TestServer;

@@ -4,21 +4,13 @@ import twilio from 'twilio';
 import { createTestDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 import { freshIccid } from '../helpers/server.js';
 import { type Receiver, startReceiver, until } from '../helpers/lifecycle.js';
-import { AUTH_TOKEN, type WispProcess, adminCall, clientFor, pool, registerThrough, startWispProcess, stopProcess } from '../helpers/processes.js';
+import { AUTH_TOKEN, FAST_ENGINE as ENGINE, type WispProcess, adminCall, clientFor, pool, registerThrough, startWispProcess, stopProcess } from '../helpers/processes.js';
 
 // A real Wisp process on a file database (or PostgreSQL in that pass), killed with SIGKILL while
 // hundreds of status changes and their callbacks are in flight, then restarted: nothing
 // accepted may be lost.
 
 const SIMS = 150;
-const ENGINE = {
-  WISP_OPERATOR_LATENCY_MS: '15',
-  WISP_WORKER_CONCURRENCY: '8',
-  WISP_WORKER_POLL_MS: '25',
-  WISP_JOB_LEASE_MS: '1500',
-  WISP_JOB_BACKOFF_BASE_MS: '50',
-  WISP_JOB_BACKOFF_MAX_MS: '400',
-};
 const startWisp = (databaseUrl: string) => startWispProcess(databaseUrl, ENGINE);
 const admin = adminCall;
 

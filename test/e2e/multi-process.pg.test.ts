@@ -5,7 +5,7 @@ import type { SimStatus } from 'twilio/lib/rest/wireless/v1/sim.js';
 import { createTestDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 import { freshIccid } from '../helpers/server.js';
 import { type Receiver, startReceiver, until } from '../helpers/lifecycle.js';
-import { AUTH_TOKEN, type WispProcess, adminCall, clientFor, pool, registerThrough, startWispProcess, stopProcess } from '../helpers/processes.js';
+import { AUTH_TOKEN, FAST_ENGINE as ENGINE, type WispProcess, adminCall, clientFor, pool, registerThrough, startWispProcess, stopProcess } from '../helpers/processes.js';
 
 // Three Wisp processes on one PostgreSQL database share the work: each serves HTTP and runs
 // jobs. Hundreds of status changes with callbacks go to all three at once, one process is
@@ -13,14 +13,6 @@ import { AUTH_TOKEN, type WispProcess, adminCall, clientFor, pool, registerThrou
 // timer fires twice. PostgreSQL only (a *.pg.test.ts file): several writers are its job.
 
 const SIMS = 240;
-const ENGINE = {
-  WISP_OPERATOR_LATENCY_MS: '15',
-  WISP_WORKER_CONCURRENCY: '8',
-  WISP_WORKER_POLL_MS: '25',
-  WISP_JOB_LEASE_MS: '1500',
-  WISP_JOB_BACKOFF_BASE_MS: '50',
-  WISP_JOB_BACKOFF_MAX_MS: '400',
-};
 
 type Outcome = { accepted: Set<string>; unknown: Set<string> };
 

@@ -12,6 +12,16 @@ export const ACCOUNT_SID = 'AC' + 'c0ffee'.repeat(5) + '12';
 export const AUTH_TOKEN = 'b0a7'.repeat(8);
 export const ADMIN_TOKEN = 'process-test-admin-token-0123456789';
 
+/** Engine settings that make a process's background work quick, so crash tests finish soon. */
+export const FAST_ENGINE = {
+  WISP_OPERATOR_LATENCY_MS: '15',
+  WISP_WORKER_CONCURRENCY: '8',
+  WISP_WORKER_POLL_MS: '25',
+  WISP_JOB_LEASE_MS: '1500',
+  WISP_JOB_BACKOFF_BASE_MS: '50',
+  WISP_JOB_BACKOFF_MAX_MS: '400',
+};
+
 export interface WispProcess {
   child: ChildProcess;
   /** The HTTP origin; null for a worker, which serves none. */

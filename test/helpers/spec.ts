@@ -116,3 +116,13 @@ export function assertTwilioError(body: any, status: number, code: number): void
   assert.ok(body.message.length > 0);
   assert.equal(body.more_info, `https://www.twilio.com/docs/errors/${code}`);
 }
+
+/** Runs `work` and returns the SDK's RestException, failing if the call succeeded. */
+export async function rejection(work: () => Promise<unknown>): Promise<{ status: number; code?: number; message: string }> {
+  try {
+    await work();
+  } catch (error) {
+    return error as { status: number; code?: number; message: string };
+  }
+  assert.fail('the call was expected to fail');
+}
