@@ -28,6 +28,7 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
     poolSize: config.pgPoolSize,
     statementTimeoutMs: config.pgStatementTimeoutMs,
     connectTimeoutMs: config.pgConnectTimeoutMs,
+    sqliteCacheMb: config.sqliteCacheMb,
   });
   const store = kyselyStore(connection.db, connection.dialect);
   try {

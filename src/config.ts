@@ -11,6 +11,8 @@ export interface Config {
   pgStatementTimeoutMs: number;
   /** PostgreSQL only: how long to wait for a connection before giving up. */
   pgConnectTimeoutMs: number;
+  /** SQLite only: the page cache of the process's connection, in MB. */
+  sqliteCacheMb: number;
   publicUrl: string | null;
   accountSid: string | null;
   authToken: string | null;
@@ -41,6 +43,9 @@ export interface LifecycleConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** SQLite's page cache; a fetch that misses it reads the page from the OS (docs/performance.md). */
+export const DEFAULT_SQLITE_CACHE_MB = 64;
 
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
 const AUTH_TOKEN = /^[0-9a-f]{32}$/;
@@ -91,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize: intSetting(env, 'WISP_PG_POOL_SIZE', 10, 1, 1000),
     pgStatementTimeoutMs: intSetting(env, 'WISP_PG_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     pgConnectTimeoutMs: intSetting(env, 'WISP_PG_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+    sqliteCacheMb: intSetting(env, 'WISP_SQLITE_CACHE_MB', DEFAULT_SQLITE_CACHE_MB, 1, 65_536),
     publicUrl: publicUrl?.replace(/\/$/, '') ?? null,
     accountSid,
     authToken,

@@ -20,6 +20,8 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL: how long to wait for a new connection. */
   connectTimeoutMs?: number;
+  /** SQLite: the page cache in MB (SQLite's own default when unset). */
+  sqliteCacheMb?: number;
   /** PostgreSQL: an idle pooled connection failed (the pool drops it and opens another when needed). */
   onPoolError?: (error: Error) => void;
 }
@@ -33,7 +35,7 @@ export interface Connection {
 // sequence numbers, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-function openSqlite(url: string): Connection {
+function openSqlite(url: string, options: StoreOptions): Connection {
   const path = url.slice('sqlite:'.length) || ':memory:';
   let database: SQLite.Database;
   try {
@@ -44,8 +46,11 @@ function openSqlite(url: string): Connection {
   }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
+  database.pragma('wal_autocheckpoint = 20000');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // A negative cache_size is in KiB; the cache fills only as pages are read.
+  if (options.sqliteCacheMb !== undefined) database.pragma(`cache_size = -${Math.round(options.sqliteCacheMb * 1024)}`);
   return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
 }
 
@@ -72,7 +77,7 @@ function logPoolError(error: Error): void {
 
 /** Opens the database named by `url` (sqlite: or postgres://), checks it and brings its schema up to date. */
 export async function connect(url: string, options: StoreOptions = {}): Promise<Connection> {
-  const connection = url.startsWith('sqlite:') ? openSqlite(url) : openPostgres(url, options);
+  const connection = url.startsWith('sqlite:') ? openSqlite(url, options) : openPostgres(url, options);
   try {
     await probe(connection, url, options.connectTimeoutMs ?? 10_000);
     await refuseNewerSchema(connection);

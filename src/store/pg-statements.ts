@@ -46,8 +46,15 @@ function preparingClient(client: pg.PoolClient): PostgresPoolClient {
 }
 
 export function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  // One wrapper per connection, made when it is first checked out rather than on every query.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient) => {
+    let wrapper = wrappers.get(client);
+    if (!wrapper) wrappers.set(client, (wrapper = preparingClient(client)));
+    return wrapper;
+  };
   return {
-    connect: async () => preparingClient(await pool.connect()),
+    connect: async () => wrap(await pool.connect()),
     end: () => pool.end(),
   };
 }

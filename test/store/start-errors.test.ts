@@ -1,8 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { connect, StoreStartError } from '../../src/store/connect.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_SQLITE_CACHE_MB, loadConfig } from '../../src/config.js';
 import { createTestDatabaseUrl } from '../helpers/database.js';
 import { runWispToExit } from '../helpers/wisp-process.js';
 
@@ -67,5 +70,30 @@ describe('PostgreSQL settings', () => {
     assert.throws(() => loadConfig({ WISP_PG_POOL_SIZE: '0' }), ConfigError);
     assert.throws(() => loadConfig({ WISP_PG_STATEMENT_TIMEOUT_MS: 'soon' }), ConfigError);
     assert.throws(() => loadConfig({ WISP_PG_CONNECT_TIMEOUT_MS: '5' }), ConfigError);
+  });
+});
+
+describe('the SQLite page cache setting', () => {
+  it('has a default, is read from the environment and validated', () => {
+    assert.equal(loadConfig({}).sqliteCacheMb, DEFAULT_SQLITE_CACHE_MB);
+    assert.equal(loadConfig({ WISP_SQLITE_CACHE_MB: '256' }).sqliteCacheMb, 256);
+    for (const bad of ['0', '-5', '1.5', 'lots', '70000']) {
+      assert.throws(() => loadConfig({ WISP_SQLITE_CACHE_MB: bad }), (error: unknown) => error instanceof ConfigError && /WISP_SQLITE_CACHE_MB/.test(error.message));
+    }
+  });
+
+  it('sizes the cache of a SQLite store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wisp-cache-'));
+    try {
+      const { db } = await connect(`sqlite:${join(dir, 'wisp.db')}`, { sqliteCacheMb: 48 });
+      try {
+        const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(db);
+        assert.equal(rows[0].cache_size, -48 * 1024, 'a negative cache_size is in KiB');
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

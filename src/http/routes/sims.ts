@@ -3,10 +3,15 @@ import { type HttpContext, baseUrl, clientIp } from '../context.js';
 import { type Params, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { simJson } from '../serializers.js';
+import { simPageSchema, simSchema } from '../schemas.js';
 import type { SimUpdateInput } from '../../domain/sims.js';
 import type { SimStatus } from '../../domain/models.js';
 
 type ById = { Params: { sid: string } };
+
+// Compiled serializers for the bodies of success; errors keep the default one.
+const oneSim = { schema: { response: { 200: simSchema, 201: simSchema } } };
+const simPage = { schema: { response: { 200: simPageSchema } } };
 
 const STATUSES: readonly SimStatus[] = ['new', 'ready', 'active', 'suspended', 'deactivated', 'canceled', 'scheduled', 'updating'];
 
@@ -37,13 +42,13 @@ export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { sims } = ctx.services;
 
   // Registration, in the shape of Super SIM's: a SIM card from the inventory joins the account.
-  app.post('/v1/Sims', async (request, reply) => {
+  app.post('/v1/Sims', oneSim, async (request, reply) => {
     const params = formOf(request);
     const sim = await sims.register(request.caller, str(params, 'Iccid', { max: 32 }), str(params, 'RegistrationCode', { max: 64 }));
     return reply.code(201).send(simJson(sim, baseUrl(ctx, request)));
   });
 
-  app.get('/v1/Sims', async (request) => {
+  app.get('/v1/Sims', simPage, async (request) => {
     const base = baseUrl(ctx, request);
     const params = formOf(request);
     const filters = {
@@ -62,11 +67,11 @@ export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
     return { sims: page.items.map((s) => simJson(s, base)), meta: v1Meta(base, '/v1/Sims', 'sims', filters, paging, page) };
   });
 
-  app.get<ById>('/v1/Sims/:sid', async (request) => {
+  app.get<ById>('/v1/Sims/:sid', oneSim, async (request) => {
     return simJson(await sims.fetch(request.caller, request.params.sid), baseUrl(ctx, request));
   });
 
-  app.post<ById>('/v1/Sims/:sid', async (request) => {
+  app.post<ById>('/v1/Sims/:sid', oneSim, async (request) => {
     const sim = await sims.update(request.caller, request.params.sid, readUpdate(formOf(request)), clientIp(request));
     return simJson(sim, baseUrl(ctx, request));
   });

@@ -3,6 +3,7 @@ import type { Account, AccountStatus } from '../../domain/models.js';
 import type { AccountsTable, Database } from '../schema.js';
 import type { AccountRepo } from '../store.js';
 import { keysetPage, toPage } from './paging.js';
+import { compiledQuery } from '../compiled.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => ({
   ...row,
@@ -10,13 +11,16 @@ const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => (
   type: row.type as Account['type'],
 });
 
+// Authentication reads this on every request whose credentials are not cached.
+const accountBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('accounts').selectAll().where('sid', '=', p.sid));
+
 export function accountRepo(db: Kysely<Database>): AccountRepo {
   return {
     async insert(account) {
       await db.insertInto('accounts').values(account).execute();
     },
     async get(sid) {
-      const row = await db.selectFrom('accounts').selectAll().where('sid', '=', sid).executeTakeFirst();
+      const row = await accountBySid.first(db, { sid });
       return row && fromRow(row);
     },
     async firstMaster() {

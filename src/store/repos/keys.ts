@@ -3,8 +3,12 @@ import type { ApiKey } from '../../domain/models.js';
 import type { ApiKeysTable, Database } from '../schema.js';
 import type { KeyRepo } from '../store.js';
 import { keysetPage, toPage } from './paging.js';
+import { compiledQuery } from '../compiled.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<ApiKeysTable>): ApiKey => row;
+
+// Authentication reads this on every request whose credentials are not cached.
+const keyBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('api_keys').selectAll().where('sid', '=', p.sid));
 
 export function keyRepo(db: Kysely<Database>): KeyRepo {
   return {
@@ -12,7 +16,7 @@ export function keyRepo(db: Kysely<Database>): KeyRepo {
       await db.insertInto('api_keys').values(key).execute();
     },
     async get(sid) {
-      const row = await db.selectFrom('api_keys').selectAll().where('sid', '=', sid).executeTakeFirst();
+      const row = await keyBySid.first(db, { sid });
       return row && fromRow(row);
     },
     async list(accountSid, page) {

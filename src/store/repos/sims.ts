@@ -5,6 +5,8 @@ import type { SimRepo } from '../store.js';
 import { keysetPage, toPage } from './paging.js';
 import { DomainError } from '../../domain/errors.js';
 import { mapUnique } from '../unique.js';
+import { compiledQuery } from '../compiled.js';
+import { batchedLookup } from '../batch.js';
 
 // A concurrent request can pass the domain's own uniqueness check at the same moment.
 const taken = {
@@ -40,7 +42,48 @@ const fromRow = (row: Selectable<SimsTable>): Sim => ({
   date_updated: row.date_updated,
 });
 
+// The hot reads, compiled once (compiled.ts).
+const simBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('sims').selectAll().where('sid', '=', p.sid));
+const simBySidForUpdate = compiledQuery((db: Kysely<Database>, p: { sid: string }) =>
+  db.selectFrom('sims').selectAll().where('sid', '=', p.sid).forUpdate(),
+);
+const simByUniqueName = compiledQuery((db: Kysely<Database>, p: { accountSid: string; uniqueName: string }) =>
+  db.selectFrom('sims').selectAll().where('account_sid', '=', p.accountSid).where('unique_name', '=', p.uniqueName),
+);
+
+/** At most this many SIDs per coalesced read: few enough to stay a named prepared statement on PostgreSQL. */
+const MAX_BATCH = 50;
+
+/** `select … where sid in (?, …)`, one compiled statement per list length. */
+const simsBySids = Array.from({ length: MAX_BATCH + 1 }, (_, n) =>
+  compiledQuery((db: Kysely<Database>, p: Record<string, string>) =>
+    db
+      .selectFrom('sims')
+      .selectAll()
+      .where('sid', 'in', Array.from({ length: n }, (_, i) => p[i])),
+  ),
+);
+
+/**
+ * Reads by SID outside a transaction, coalesced: concurrent requests share one query (batch.ts).
+ * A read joins only a query sent after it was asked, so it sees every write committed before.
+ */
+function coalescedGet(db: Kysely<Database>) {
+  return batchedLookup<string, Selectable<SimsTable>>({
+    maxBatch: MAX_BATCH,
+    async fetch(sids) {
+      if (sids.length === 1) {
+        const row = await simBySid.first(db, { sid: sids[0] });
+        return row ? [row] : [];
+      }
+      return simsBySids[sids.length].all(db, Object.fromEntries(sids.map((sid, i) => [i, sid])));
+    },
+    keyOf: (row) => row.sid,
+  });
+}
+
 export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): SimRepo {
+  const getOutsideTransaction = db.isTransaction ? undefined : coalescedGet(db);
   return {
     async insert(sim) {
       await mapUnique(db.insertInto('sims').values(sim).execute(), taken);
@@ -52,23 +95,16 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): S
       }
     },
     async get(sid) {
-      const row = await db.selectFrom('sims').selectAll().where('sid', '=', sid).executeTakeFirst();
+      const row = getOutsideTransaction ? await getOutsideTransaction(sid) : await simBySid.first(db, { sid });
       return row && fromRow(row);
     },
     async getByUniqueName(accountSid, uniqueName) {
-      const row = await db
-        .selectFrom('sims')
-        .selectAll()
-        .where('account_sid', '=', accountSid)
-        .where('unique_name', '=', uniqueName)
-        .executeTakeFirst();
+      const row = await simByUniqueName.first(db, { accountSid, uniqueName });
       return row && fromRow(row);
     },
     async getForUpdate(sid) {
-      let q = db.selectFrom('sims').selectAll().where('sid', '=', sid);
       // SQLite serialises writers already; PostgreSQL needs the row lock.
-      if (dialect === 'postgres') q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const row = await (dialect === 'postgres' ? simBySidForUpdate : simBySid).first(db, { sid });
       return row && fromRow(row);
     },
     async list(filter, page) {
