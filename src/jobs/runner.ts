@@ -173,9 +173,11 @@ export class JobRunner {
   }
 
   private async settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void> {
+    const claimed: Job[] = [];
     await this.store.transaction(async (tx) => {
       const now = this.clock.now();
-      const settlement = (await work?.(tx, now)) ?? { state: 'done' };
+      claimed.length = 0;
+      const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
       const ok =
         settlement.state === 'done'
           ? await tx.jobs.finish(job.id, this.owner, 'done', now)
@@ -184,6 +186,27 @@ export class JobRunner {
             : await tx.jobs.park(job.id, this.owner, settlement.state, now);
       if (!ok) throw new LostLease(job.id);
     });
+    for (const next of claimed) void this.run(next);
+  }
+
+  /**
+   * The transaction's store, except that a job it causes to run at once (a callback, a Command's
+   * next step) is written already leased to this worker, which runs it as soon as the
+   * transaction commits: no lease round trip between the steps of one change. At most one per
+   * Sim, so each Sim's work stays in order; if this process dies, the lease expires and another
+   * worker takes the job over.
+   */
+  private claiming(tx: Store, claimed: Job[]): Store {
+    const claimedSims = new Set<string | null>();
+    const enqueue: Store['jobs']['enqueue'] = async (job, now) => {
+      if (job.runAt > now || claimedSims.has(job.simSid)) return tx.jobs.enqueue(job, now);
+      if (job.simSid !== null) claimedSims.add(job.simSid);
+      const leaseExpires = Date.now() + this.settings.leaseMs;
+      const id = await tx.jobs.enqueue(job, now, { owner: this.owner, leaseExpires });
+      claimed.push({ id, ...job, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now });
+      return id;
+    };
+    return { ...tx, jobs: { ...tx.jobs, enqueue } };
   }
 
   private async fail(job: Job, handler: JobHandler | undefined, error: unknown): Promise<void> {

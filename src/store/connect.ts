@@ -44,6 +44,7 @@ function openSqlite(url: string): Connection {
   }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
+  database.pragma('wal_autocheckpoint = 20000');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };

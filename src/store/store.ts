@@ -124,8 +124,16 @@ export interface JobListFilter {
  * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
  * writing nothing, when that owner no longer holds the lease (another worker took it over).
  */
+/** A job written already leased, for the worker whose transaction caused it to run it next. */
+export interface JobClaim {
+  owner: string;
+  /** Real epoch milliseconds. */
+  leaseExpires: number;
+}
+
 export interface JobRepo {
-  enqueue(job: NewJob, now: number): Promise<number>;
+  /** Writes a pending job, or with `claim` a running one leased to that owner (attempt 1). */
+  enqueue(job: NewJob, now: number, claim?: JobClaim): Promise<number>;
   get(id: number): Promise<Job | undefined>;
   /** Leases due jobs in due order, at most one per Sim and none of a Sim that has one running. */
   lease(request: LeaseRequest): Promise<Job[]>;

@@ -34,18 +34,18 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
   const timers = [...TIMER_KINDS];
 
   return {
-    async enqueue(job, now) {
+    async enqueue(job, now, claim) {
       const row = await db
         .insertInto('jobs')
         .values({
           kind: job.kind,
           sim_sid: job.simSid,
           payload: JSON.stringify(job.payload ?? null),
-          state: 'pending',
+          state: claim ? 'running' : 'pending',
           run_at: job.runAt,
-          attempts: 0,
-          lease_owner: null,
-          lease_expires: null,
+          attempts: claim ? 1 : 0,
+          lease_owner: claim?.owner ?? null,
+          lease_expires: claim?.leaseExpires ?? null,
           last_error: null,
           date_created: now,
           date_updated: now,
