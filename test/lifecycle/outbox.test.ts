@@ -143,17 +143,22 @@ describe('the job outbox', () => {
   it('runs the jobs a settlement causes at once itself, one per Sim, without waiting for a lease', async () => {
     const FOLLOW = 'test.follow' as JobKind;
     const ran: { id: number; attempts: number; owner: string | null }[] = [];
-    const r = new JobRunner(store, server.wisp.engine.clock, {
-      [KIND]: {
-        run: async (job, ctx) =>
-          ctx.settle(job, async (tx, at) => {
-            // Two steps due now for one Sim, one for another Sim, and one due later.
-            for (const simSid of ['DEsim-chain-a', 'DEsim-chain-a', 'DEsim-chain-b']) await tx.jobs.enqueue({ kind: FOLLOW, simSid, payload: {}, runAt: at }, at);
-            await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-chain-c', payload: {}, runAt: at + 3_600_000 }, at);
-          }),
+    const parent: JobHandler = {
+      run: async (job, ctx) =>
+        ctx.settle(job, async (tx, at) => {
+          // Two steps due now for one Sim, one for another Sim, and one due later.
+          for (const simSid of ['DEsim-chain-a', 'DEsim-chain-a', 'DEsim-chain-b']) await tx.jobs.enqueue({ kind: FOLLOW, simSid, payload: {}, runAt: at }, at);
+          await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-chain-c', payload: {}, runAt: at + 3_600_000 }, at);
+        }),
+    };
+    const step: JobHandler = {
+      run: async (job, ctx) => {
+        ran.push({ id: job.id, attempts: job.attempts, owner: job.leaseOwner });
+        await ctx.settle(job);
       },
-      [FOLLOW]: { run: async (job, ctx) => { ran.push({ id: job.id, attempts: job.attempts, owner: job.leaseOwner }); await ctx.settle(job); } },
-    }, SETTINGS, quiet);
+    };
+    const handlers: Partial<Record<JobKind, JobHandler>> = { [KIND]: parent, [FOLLOW]: step };
+    const r = new JobRunner(store, server.wisp.engine.clock, handlers, SETTINGS, quiet);
     const id = await enqueue('DEsim-chain-a');
     const [job] = await r.lease(1);
     await r.run(job);
@@ -174,11 +179,14 @@ describe('the job outbox', () => {
   it('gives a job claimed by a process that died to another worker once its lease expires', async () => {
     const FOLLOW = 'test.orphan' as JobKind;
     const ran: string[] = [];
-    const handlers = (name: string): Partial<Record<JobKind, JobHandler>> => ({
-      [KIND]: { run: async (job, ctx) => ctx.settle(job, async (tx, at) => void (await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-orphan', payload: {}, runAt: at }, at))) },
-      // The first worker "dies" before its claimed step does anything.
-      [FOLLOW]: { run: async (job, ctx) => (name === 'dead' ? new Promise<void>(() => {}) : (ran.push(name), ctx.settle(job))) },
+    const parent: JobHandler = {
+      run: async (job, ctx) => ctx.settle(job, async (tx, at) => void (await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-orphan', payload: {}, runAt: at }, at))),
+    };
+    // The first worker "dies" before its claimed step does anything.
+    const step = (name: string): JobHandler => ({
+      run: async (job, ctx) => (name === 'dead' ? new Promise<void>(() => {}) : (ran.push(name), ctx.settle(job))),
     });
+    const handlers = (name: string): Partial<Record<JobKind, JobHandler>> => ({ [KIND]: parent, [FOLLOW]: step(name) });
     const dead = new JobRunner(store, server.wisp.engine.clock, handlers('dead'), SETTINGS, quiet);
     const alive = new JobRunner(store, server.wisp.engine.clock, handlers('alive'), SETTINGS, quiet);
     const id = await enqueue('DEsim-orphan');
