@@ -53,6 +53,13 @@ export class LostLease extends Error {
   }
 }
 
+/**
+ * Leases and outcomes are re-done from the outbox if a database crash loses them (a lost lease
+ * is leased again; a lost outcome runs its job again, at least once as ever), so their commits
+ * need not wait for the disk. The request that wrote the job waited for it.
+ */
+const REPLAYABLE = { replayable: true };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
 
@@ -113,15 +120,10 @@ export class JobRunner {
     if (limit <= 0) return Promise.resolve([]);
     // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
     // running, and on SQLite no other lease in this process can slip in between.
-    return this.store.transaction((tx) => tx.jobs.lease({
-      owner: this.owner,
-      dueBy,
-      realNow: Date.now(),
-      leaseMs: this.settings.leaseMs,
-      limit,
-      now: this.clock.now(),
-      causedSince,
-    }));
+    return this.store.transaction(
+      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince }),
+      REPLAYABLE,
+    );
   }
 
   /** Runs one leased job and records its outcome; never throws. */
@@ -185,7 +187,7 @@ export class JobRunner {
             ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
             : await tx.jobs.park(job.id, this.owner, settlement.state, now);
       if (!ok) throw new LostLease(job.id);
-    });
+    }, REPLAYABLE);
     for (const next of claimed) void this.run(next);
   }
 
@@ -219,7 +221,7 @@ export class JobRunner {
         const nextRunAt = now + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
         await handler?.onRetry?.(tx, job, error, nextRunAt, now);
-      });
+      }, REPLAYABLE);
       return;
     }
     this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job failed for the last time; it is dead');
@@ -228,7 +230,7 @@ export class JobRunner {
         const now = this.clock.now();
         if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, message))) return;
         await handler?.onDead?.(tx, job, error, now);
-      });
+      }, REPLAYABLE);
     } catch (deadError) {
       // Even when undoing fails, the job must end rather than fail forever.
       this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');

@@ -42,10 +42,15 @@ export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransactio
     dataSessions: dataSessionRepo(db),
     devices: deviceRepo(db),
     usage: usageRepo(db),
-    async transaction(work) {
+    async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);
-      const inTrx = (trx: Kysely<Database>) => work(kyselyStore(trx, dialect, true));
+      const inTrx = async (trx: Kysely<Database>) => {
+        // An asynchronous commit: a crash of the database server (not of Wisp) may lose the
+        // last few hundred milliseconds of these, which the outbox then runs again.
+        if (options?.replayable && dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+        return work(kyselyStore(trx, dialect, true));
+      };
       return group ? group.run(inTrx) : db.transaction().execute(inTrx);
     },
     async ping() {

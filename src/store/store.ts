@@ -124,6 +124,15 @@ export interface JobListFilter {
  * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
  * writing nothing, when that owner no longer holds the lease (another worker took it over).
  */
+export interface TransactionOptions {
+  /**
+   * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
+   * database crash loses it: PostgreSQL may answer the commit before its WAL reaches the disk.
+   * Customers' requests never use it.
+   */
+  replayable?: boolean;
+}
+
 /** A job written already leased, for the worker whose transaction caused it to run it next. */
 export interface JobClaim {
   owner: string;
@@ -210,7 +219,7 @@ export interface Store {
   devices: DeviceRepo;
   usage: UsageRepo;
   /** Runs `work` in one transaction: everything it writes commits together or not at all. */
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** A cheap query that proves the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Insertable, Kysely, QueryResult, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { TIMER_KINDS, type Job, type JobKind, type JobState } from '../../domain/outbox.js';
 import type { Database, JobsTable } from '../schema.js';
 import type { JobRepo } from '../store.js';
@@ -76,15 +76,20 @@ const parkJob = compiledQuery((db: Kysely<Database>, p: { id: number; owner: str
   whileLeased(db, p).set((eb) => ({ state: p.state, lease_owner: null, lease_expires: null, attempts: eb('attempts', '-', 1), date_updated: p.now })),
 );
 
-/** Moves a Sim's timers from one state to another. */
+/**
+ * Moves a Sim's timers from one state to another. The states are written into the SQL (not
+ * bound) and the condition repeats the predicate of the jobs_sim_live_timers index, so the
+ * planner can prove that index fits (migration 005).
+ */
 const moveTimers = (from: JobState[], to: JobState) =>
   compiledQuery((db: Kysely<Database>, p: { simSid: string; now: number }) =>
     db
       .updateTable('jobs')
       .set({ state: to, date_updated: p.now })
       .where('sim_sid', '=', p.simSid)
-      .where('state', 'in', from)
-      .where('kind', 'in', [...TIMER_KINDS]),
+      .where('kind', 'in', [...TIMER_KINDS])
+      .where(sql.ref('state'), 'in', [sql.lit('pending'), sql.lit('held')])
+      .where(sql.ref('state'), 'in', from.map((state) => sql.lit(state))),
   );
 const holdTimers = moveTimers(['pending'], 'held');
 const releaseTimers = moveTimers(['held'], 'pending');
