@@ -72,6 +72,16 @@ export async function prepareSqlite(sims: number, fresh: boolean): Promise<Prepa
   return { databaseUrl: `sqlite:${file}`, fleet, reused: false };
 }
 
+/**
+ * What autovacuum would have done by now: the bench's PostgreSQL may run with it off (this
+ * machine's does), and then the job tables' dead rows and stale statistics (which make the
+ * planner pick the wrong index for a queue table) would grow from scenario to scenario. pgbench
+ * vacuums before each run for the same reason.
+ */
+export async function vacuumPostgres(databaseUrl: string): Promise<void> {
+  await onServer(databaseUrl, (c) => c.query('VACUUM ANALYZE'));
+}
+
 export async function preparePostgres(serverUrl: string, sims: number, fresh: boolean): Promise<Prepared> {
   mkdirSync(DATA, { recursive: true });
   const name = `wisp_bench_${sims}`;
@@ -86,7 +96,7 @@ export async function preparePostgres(serverUrl: string, sims: number, fresh: bo
     await c.query(`CREATE DATABASE "${name}"`);
   });
   const fleet = await generateFleet(databaseUrl, sims);
-  await onServer(databaseUrl, (c) => c.query('VACUUM ANALYZE'));
+  await vacuumPostgres(databaseUrl);
   writeFileSync(meta, JSON.stringify(fleet, null, 2));
   return { databaseUrl, fleet, reused: false };
 }

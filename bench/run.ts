@@ -10,7 +10,7 @@ import SQLite from 'better-sqlite3';
 import { readOptions, type BenchOptions, type ScenarioName, type StoreName } from './options.js';
 import { ROOT, cpuMsOf, startProcess, watchMemory } from './processes.js';
 import { load, type LoadResult } from './load.js';
-import { postgresProblem, preparePostgres, prepareSqlite, type Prepared } from './databases.js';
+import { postgresProblem, preparePostgres, prepareSqlite, vacuumPostgres, type Prepared } from './databases.js';
 import { discover, runScenario, runSoak, runStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
@@ -82,7 +82,7 @@ async function startWisp(prepared: Prepared, options: BenchOptions) {
   return startProcess(args, env, /Wisp is serving on (http:\/\/\S+)/);
 }
 
-async function runStore(store: StoreName, options: BenchOptions): Promise<StoreResult> {
+async function runStore(store: StoreName, options: BenchOptions, autovacuum: string | undefined): Promise<StoreResult> {
   const result: StoreResult = { store, scenarios: {} };
   if (store === 'postgres') {
     const problem = await postgresProblem(options.pgUrl);
@@ -110,13 +110,17 @@ async function runStore(store: StoreName, options: BenchOptions): Promise<StoreR
     const sample = await fetch(`${target.url}/v1/Sims/${samples.sids[0]}`, { headers: { authorization: target.authorization } });
     result.fetchBodyBytes = (await sample.arrayBuffer()).byteLength;
 
+    // With autovacuum off, each scenario starts from what autovacuum would have left.
+    const maintain = store === 'postgres' && autovacuum !== 'on' ? () => vacuumPostgres(prepared.databaseUrl) : async () => {};
     for (const scenario of options.scenarios) {
+      await maintain();
       log(`${store}: ${scenario}…`);
       const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);
       result.scenarios[scenario] = r;
       log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req${r.databaseCpuUsPerRequest !== undefined ? ` + ${r.databaseCpuUsPerRequest} µs PostgreSQL` : ''}, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
     }
     if (options.soak > 0) {
+      await maintain();
       log(`${store}: soak, ${options.soak} s of mixed load…`);
       const r = await runSoak(target, samples, options);
       result.scenarios.soak = r;
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
   };
   log(`bare node:http: ${results.bare.before.rps} req/s, p50 ${results.bare.before.p50} ms, p99 ${results.bare.before.p99} ms, ${results.bare.before.serverCpuUsPerRequest} µs server CPU/req`);
   for (const store of options.stores) {
-    const r = await runStore(store, options);
+    const r = await runStore(store, options, results.machine.postgresAutovacuum);
     if (!r.skipped && options.usage) {
       log(`${store}: usage records…`);
       r.usage = await runUsage(store, options);

@@ -79,6 +79,11 @@ export function timerFor(status: SimStatus, at: number): { kind: TimerKind; runA
   return null;
 }
 
+/** Whether a Sim in `status` has a timer: only then can a change have timers to hold or cancel. */
+export function hasTimer(status: SimStatus): boolean {
+  return timerFor(status, 0) !== null;
+}
+
 /**
  * Whether a move ends at an intermediate status whose automatic follow-up (`ready`→`active`,
  * `deactivated`→`canceled`) calls the same callback again, as the CallbackUrl rules say.

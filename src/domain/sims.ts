@@ -5,7 +5,7 @@ import { type Caller, hasMasterCredentials, ownsOrManages, canSee } from './call
 import type { HttpMethod, Page, PageQuery, Sim, SimStatus } from './models.js';
 import { isSid, newSid } from './sids.js';
 import { checkName, checkUniqueName, checkUrl } from './validate.js';
-import { IN_FLIGHT, canRemoveRatePlan, checkTransition } from './lifecycle.js';
+import { IN_FLIGHT, canRemoveRatePlan, checkTransition, hasTimer } from './lifecycle.js';
 import { isValidIccid } from './iccid.js';
 import type { RatePlanService } from './rate-plans.js';
 import { actorOf } from './events.js';
@@ -204,7 +204,8 @@ export class SimService {
       delete changes.rate_plan_sid;
       changes.status = (await tx.network.get()).available ? 'updating' : 'scheduled';
       // The Sim's timers wait for the outcome: they go if its status changes, and resume if not.
-      await tx.jobs.holdTimers(sim.sid, now);
+      // A status without a timer has none to hold (timers belong to their status).
+      if (hasTimer(sim.status)) await tx.jobs.holdTimers(sim.sid, now);
       await tx.jobs.enqueue({ kind: 'operator.apply', simSid: sim.sid, payload, runAt: now }, now);
     }
     if (input.resetStatus !== undefined) {

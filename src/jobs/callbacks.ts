@@ -2,6 +2,7 @@ import type { Store } from '../store/store.js';
 import type { Sim } from '../domain/models.js';
 import type { CallbackAttempt, CallbackDelivery, CallbackTarget, DeliverPayload, Job } from '../domain/outbox.js';
 import type { JobHandler } from './runner.js';
+import { Agent, request as undiciRequest } from 'undici';
 import { signedRequest } from './signature.js';
 
 // Status callbacks: recorded in the transaction of the change they report, delivered by a job,
@@ -76,30 +77,40 @@ function attemptOf(error: unknown, at: number): Omit<CallbackAttempt, 'state' | 
   return { at, responseStatus: null, responseBody: null, error: error instanceof Error ? error.message : String(error), durationMs: 0 };
 }
 
-async function send(delivery: CallbackDelivery, authToken: string, timeoutMs: number, at: number) {
+/**
+ * One connection pool for every callback URL: undici's `request` costs a fraction of `fetch`
+ * per call (no WHATWG streams or abort signals), which counts when thousands of callbacks a
+ * second go out. Keep-alive connections to a customer's endpoint are reused between calls.
+ */
+function callbackAgent(timeoutMs: number): Agent {
+  return new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
+}
+
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+async function send(agent: Agent, delivery: CallbackDelivery, authToken: string, timeoutMs: number, at: number) {
   const request = signedRequest(delivery, delivery.params, authToken, `wisp-callback-${delivery.id}`);
   const started = performance.now();
   try {
-    const response = await fetch(request.url, {
+    const response = await undiciRequest(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: agent,
     });
-    const body = (await response.text()).slice(0, BODY_KEPT);
-    const attempt = { at, responseStatus: response.status, responseBody: body, error: null, durationMs: Math.round(performance.now() - started) };
-    if (response.status < 200 || response.status > 299) throw new DeliveryFailed(attempt);
+    const body = (await response.body.text()).slice(0, BODY_KEPT);
+    const attempt = { at, responseStatus: response.statusCode, responseBody: body, error: null, durationMs: Math.round(performance.now() - started) };
+    if (response.statusCode < 200 || response.statusCode > 299) throw new DeliveryFailed(attempt);
     return attempt;
   } catch (error) {
     if (error instanceof DeliveryFailed) throw error;
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const code = (error as { code?: string } | null)?.code;
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new DeliveryFailed({
       at,
       responseStatus: null,
       responseBody: null,
-      error: timedOut ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`,
+      error: code && TIMEOUTS.has(code) ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`,
       durationMs: Math.round(performance.now() - started),
     });
   }
@@ -107,6 +118,7 @@ async function send(delivery: CallbackDelivery, authToken: string, timeoutMs: nu
 
 export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; maxAttempts: number }): JobHandler {
   const record = (tx: Store, job: Job, attempt: CallbackAttempt) => tx.callbacks.recordAttempt((job.payload as DeliverPayload).callbackId, attempt);
+  const agent = callbackAgent(timeoutMs);
   return {
     maxAttempts,
     async run(job, ctx) {
@@ -114,7 +126,7 @@ export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; 
       if (!delivery || delivery.state === 'delivered' || delivery.state === 'dead') return ctx.settle(job);
       const account = await ctx.store.accounts.get(delivery.account_sid);
       if (!account) throw new Error(`account ${delivery.account_sid} no longer exists; the callback cannot be signed`);
-      const attempt = await send(delivery, account.auth_token, timeoutMs, ctx.clock.now());
+      const attempt = await send(agent, delivery, account.auth_token, timeoutMs, ctx.clock.now());
       await ctx.settle(job, async (tx) => {
         await record(tx, job, { ...attempt, state: 'delivered', nextAttemptAt: null });
       });

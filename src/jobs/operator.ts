@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import type { Sim } from '../domain/models.js';
 import type { ApplyPayload, CallbackCarrier, Job } from '../domain/outbox.js';
-import { IN_FLIGHT } from '../domain/lifecycle.js';
+import { IN_FLIGHT, hasTimer } from '../domain/lifecycle.js';
 import { recordSimUpdated } from '../domain/events.js';
 import { type Operator, OperatorRejected, OperatorUnavailable } from '../network/operator.js';
 import type { JobContext, JobHandler, Settlement } from './runner.js';
@@ -45,7 +45,7 @@ async function applied(tx: Store, simSid: string, p: ApplyPayload, now: number):
     now,
   });
   if (status !== p.from) await restartTimers(tx, after, p.from, p.callback, now);
-  else await tx.jobs.releaseTimers(sim.sid, now);
+  else if (hasTimer(p.from)) await tx.jobs.releaseTimers(sim.sid, now);
   if (p.callback) await enqueueCallback(tx, after, p.callback, null, now);
 }
 
@@ -55,7 +55,7 @@ async function refused(tx: Store, simSid: string, p: ApplyPayload, error: Callba
   if (!sim || !IN_FLIGHT.includes(sim.status)) return;
   const after: Sim = { ...sim, status: p.from, account_sid: p.fromAccountSid ?? sim.account_sid, date_updated: now };
   await tx.sims.update(sim.sid, { status: after.status, account_sid: after.account_sid, date_updated: now });
-  await tx.jobs.releaseTimers(sim.sid, now);
+  if (hasTimer(p.from)) await tx.jobs.releaseTimers(sim.sid, now);
   if (p.callback) await enqueueCallback(tx, after, p.callback, error, now);
 }
 

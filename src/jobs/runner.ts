@@ -53,6 +53,13 @@ export class LostLease extends Error {
   }
 }
 
+/**
+ * Leases and outcomes are re-done from the outbox if a database crash loses them (a lost lease
+ * is leased again; a lost outcome runs its job again, at least once as ever), so their commits
+ * need not wait for the disk. The request that wrote the job waited for it.
+ */
+const REPLAYABLE = { replayable: true };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
 
@@ -113,15 +120,10 @@ export class JobRunner {
     if (limit <= 0) return Promise.resolve([]);
     // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
     // running, and on SQLite no other lease in this process can slip in between.
-    return this.store.transaction((tx) => tx.jobs.lease({
-      owner: this.owner,
-      dueBy,
-      realNow: Date.now(),
-      leaseMs: this.settings.leaseMs,
-      limit,
-      now: this.clock.now(),
-      causedSince,
-    }));
+    return this.store.transaction(
+      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince }),
+      REPLAYABLE,
+    );
   }
 
   /** Runs one leased job and records its outcome; never throws. */
@@ -173,9 +175,11 @@ export class JobRunner {
   }
 
   private async settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void> {
+    const claimed: Job[] = [];
     await this.store.transaction(async (tx) => {
       const now = this.clock.now();
-      const settlement = (await work?.(tx, now)) ?? { state: 'done' };
+      claimed.length = 0;
+      const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
       const ok =
         settlement.state === 'done'
           ? await tx.jobs.finish(job.id, this.owner, 'done', now)
@@ -183,7 +187,28 @@ export class JobRunner {
             ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
             : await tx.jobs.park(job.id, this.owner, settlement.state, now);
       if (!ok) throw new LostLease(job.id);
-    });
+    }, REPLAYABLE);
+    for (const next of claimed) void this.run(next);
+  }
+
+  /**
+   * The transaction's store, except that a job it causes to run at once (a callback, a Command's
+   * next step) is written already leased to this worker, which runs it as soon as the
+   * transaction commits: no lease round trip between the steps of one change. At most one per
+   * Sim, so each Sim's work stays in order; if this process dies, the lease expires and another
+   * worker takes the job over.
+   */
+  private claiming(tx: Store, claimed: Job[]): Store {
+    const claimedSims = new Set<string | null>();
+    const enqueue: Store['jobs']['enqueue'] = async (job, now) => {
+      if (job.runAt > now || claimedSims.has(job.simSid)) return tx.jobs.enqueue(job, now);
+      if (job.simSid !== null) claimedSims.add(job.simSid);
+      const leaseExpires = Date.now() + this.settings.leaseMs;
+      const id = await tx.jobs.enqueue(job, now, { owner: this.owner, leaseExpires });
+      claimed.push({ id, ...job, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now });
+      return id;
+    };
+    return { ...tx, jobs: { ...tx.jobs, enqueue } };
   }
 
   private async fail(job: Job, handler: JobHandler | undefined, error: unknown): Promise<void> {
@@ -196,7 +221,7 @@ export class JobRunner {
         const nextRunAt = now + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
         await handler?.onRetry?.(tx, job, error, nextRunAt, now);
-      });
+      }, REPLAYABLE);
       return;
     }
     this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job failed for the last time; it is dead');
@@ -205,7 +230,7 @@ export class JobRunner {
         const now = this.clock.now();
         if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, message))) return;
         await handler?.onDead?.(tx, job, error, now);
-      });
+      }, REPLAYABLE);
     } catch (deadError) {
       // Even when undoing fails, the job must end rather than fail forever.
       this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import type { Sim, SimStatus } from '../domain/models.js';
 import type { CallbackCarrier, CallbackTarget, JobKind } from '../domain/outbox.js';
-import { isIntermediate, timerFor } from '../domain/lifecycle.js';
+import { hasTimer, isIntermediate, timerFor } from '../domain/lifecycle.js';
 import { SYSTEM_ACTOR, recordSimUpdated } from '../domain/events.js';
 import { enqueueCallback } from './callbacks.js';
 
@@ -16,7 +16,7 @@ const TIMER_JOB: Record<string, JobKind> = {
 
 /** Replaces a Sim's timers after it moved from `from` to its current status at `at`. */
 export async function restartTimers(tx: Store, sim: Sim, from: SimStatus, callback: CallbackTarget | null, at: number): Promise<void> {
-  await tx.jobs.cancelTimers(sim.sid, at);
+  if (hasTimer(from)) await tx.jobs.cancelTimers(sim.sid, at);
   const timer = timerFor(sim.status, at);
   if (!timer) return;
   const payload: CallbackCarrier = { callback: callback && isIntermediate(from, sim.status) ? callback : null };

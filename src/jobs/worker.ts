@@ -1,5 +1,13 @@
 import type { JobRunner, RunnerLog } from './runner.js';
 
+/**
+ * Leases are at least this far apart. Under a stream of changes every request and every ended
+ * job pokes the worker, and a lease per poke (a transaction of its own) cost more than the jobs
+ * it found; gathering a few milliseconds of them into one lease is far cheaper, and at low load
+ * the first poke still leases at once.
+ */
+const LEASE_GAP_MS = 5;
+
 export interface WorkerSettings {
   pollMs: number;
   concurrency: number;
@@ -14,6 +22,7 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private poked = false;
+  private lastLease = 0;
 
   constructor(
     private readonly runner: JobRunner,
@@ -48,6 +57,9 @@ export class Worker {
   private async run(): Promise<void> {
     while (this.running) {
       let full = false;
+      const gap = this.lastLease + LEASE_GAP_MS - Date.now();
+      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      this.lastLease = Date.now();
       try {
         await this.beforeLease();
         const free = this.settings.concurrency - this.runner.active;

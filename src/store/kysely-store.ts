@@ -17,10 +17,14 @@ import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
 import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
+import { GroupCommit } from './group-commit.js';
 import './schema-devices.js';
 
 /** The Store over a Kysely handle: the same code for both dialects, inside or outside a transaction. */
 export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Store {
+  // SQLite runs one transaction at a time per process: those that queue share a commit. On
+  // PostgreSQL each transaction has a pooled connection of its own and runs alongside the others.
+  const group = dialect === 'sqlite' && !inTransaction ? new GroupCommit(db) : null;
   return {
     dialect,
     accounts: accountRepo(db),
@@ -38,10 +42,16 @@ export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransactio
     dataSessions: dataSessionRepo(db),
     devices: deviceRepo(db),
     usage: usageRepo(db),
-    async transaction(work) {
+    async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);
-      return db.transaction().execute((trx) => work(kyselyStore(trx, dialect, true)));
+      const inTrx = async (trx: Kysely<Database>) => {
+        // An asynchronous commit: a crash of the database server (not of Wisp) may lose the
+        // last few hundred milliseconds of these, which the outbox then runs again.
+        if (options?.replayable && dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+        return work(kyselyStore(trx, dialect, true));
+      };
+      return group ? group.run(inTrx) : db.transaction().execute(inTrx);
     },
     async ping() {
       await sql`select 1`.execute(db);

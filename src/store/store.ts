@@ -124,8 +124,25 @@ export interface JobListFilter {
  * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
  * writing nothing, when that owner no longer holds the lease (another worker took it over).
  */
+export interface TransactionOptions {
+  /**
+   * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
+   * database crash loses it: PostgreSQL may answer the commit before its WAL reaches the disk.
+   * Customers' requests never use it.
+   */
+  replayable?: boolean;
+}
+
+/** A job written already leased, for the worker whose transaction caused it to run it next. */
+export interface JobClaim {
+  owner: string;
+  /** Real epoch milliseconds. */
+  leaseExpires: number;
+}
+
 export interface JobRepo {
-  enqueue(job: NewJob, now: number): Promise<number>;
+  /** Writes a pending job, or with `claim` a running one leased to that owner (attempt 1). */
+  enqueue(job: NewJob, now: number, claim?: JobClaim): Promise<number>;
   get(id: number): Promise<Job | undefined>;
   /** Leases due jobs in due order, at most one per Sim and none of a Sim that has one running. */
   lease(request: LeaseRequest): Promise<Job[]>;
@@ -202,7 +219,7 @@ export interface Store {
   devices: DeviceRepo;
   usage: UsageRepo;
   /** Runs `work` in one transaction: everything it writes commits together or not at all. */
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** A cheap query that proves the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestServer } from '../helpers/server.js';
 import { type Receiver, assertCallback, assertSigned, newSim, settledAt, simAt, simNow, startFastServer, startReceiver, until } from '../helpers/lifecycle.js';
 
@@ -156,5 +158,50 @@ describe('status callbacks', () => {
     assert.equal(bad.status, 400);
     const noAuth = await fetch(`${server.url}/admin/v1/Callbacks`);
     assert.equal(noAuth.status, 401);
+  });
+});
+
+describe('callback endpoints that misbehave', () => {
+  let server: TestServer;
+  let endpoint: Server;
+  let url: string;
+  before(async () => {
+    server = await startFastServer({ WISP_CALLBACK_TIMEOUT_MS: '200', WISP_CALLBACK_MAX_ATTEMPTS: '2' });
+    // /silent takes the request and never answers; /moved redirects to a URL that would succeed.
+    endpoint = createServer((req, res) => {
+      if (req.url?.startsWith('/moved')) res.writeHead(302, { location: '/fine' }).end();
+      else if (req.url?.startsWith('/fine')) res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await server.close();
+    endpoint.closeAllConnections();
+    await new Promise((resolve) => endpoint.close(resolve));
+  });
+
+  const deadDelivery = async (sid: string) =>
+    (await until(
+      'the delivery dies',
+      async () => (await server.admin('GET', `/admin/v1/Callbacks?sim_sid=${sid}&state=dead`)).body,
+      (body) => body.callbacks.length === 1,
+    )).callbacks[0];
+
+  it('gives up on an endpoint that does not answer within WISP_CALLBACK_TIMEOUT_MS', async () => {
+    const { sid } = await simAt(server, 'active');
+    await server.client().wireless.v1.sims(sid).update({ status: 'suspended', callbackUrl: `${url}/silent` });
+    const delivery = await deadDelivery(sid);
+    assert.equal(delivery.attempts, 2);
+    assert.equal(delivery.response.status, null);
+    assert.equal(delivery.response.error, 'no answer within 200 ms');
+    assert.equal((await simNow(server, sid)).status, 'suspended', 'the change itself stands');
+  });
+
+  it('does not follow redirects: a 3xx answer is a failed attempt', async () => {
+    const { sid } = await simAt(server, 'active');
+    await server.client().wireless.v1.sims(sid).update({ status: 'suspended', callbackUrl: `${url}/moved` });
+    const delivery = await deadDelivery(sid);
+    assert.equal(delivery.response.status, 302);
   });
 });

@@ -140,6 +140,70 @@ describe('the job outbox', () => {
     assert.equal((await store.jobs.get(id))?.state, 'done');
   });
 
+  it('runs the jobs a settlement causes at once itself, one per Sim, without waiting for a lease', async () => {
+    const FOLLOW = 'test.follow' as JobKind;
+    const ran: { id: number; attempts: number; owner: string | null }[] = [];
+    const parent: JobHandler = {
+      run: async (job, ctx) =>
+        ctx.settle(job, async (tx, at) => {
+          // Two steps due now for one Sim, one for another Sim, and one due later.
+          for (const simSid of ['DEsim-chain-a', 'DEsim-chain-a', 'DEsim-chain-b']) await tx.jobs.enqueue({ kind: FOLLOW, simSid, payload: {}, runAt: at }, at);
+          await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-chain-c', payload: {}, runAt: at + 3_600_000 }, at);
+        }),
+    };
+    const step: JobHandler = {
+      run: async (job, ctx) => {
+        ran.push({ id: job.id, attempts: job.attempts, owner: job.leaseOwner });
+        await ctx.settle(job);
+      },
+    };
+    const handlers: Partial<Record<JobKind, JobHandler>> = { [KIND]: parent, [FOLLOW]: step };
+    const r = new JobRunner(store, server.wisp.engine.clock, handlers, SETTINGS, quiet);
+    const id = await enqueue('DEsim-chain-a');
+    const [job] = await r.lease(1);
+    await r.run(job);
+    await r.idle();
+    assert.equal(ran.length, 2, 'the first step of Sim a and the step of Sim b ran without a lease');
+    assert.ok(ran.every((x) => x.attempts === 1 && x.owner === r.owner));
+    const left = (await store.jobs.list({ kind: FOLLOW, limit: 10 })).filter((j) => j.id > id);
+    assert.deepEqual(left.map((j) => [j.simSid, j.state]).sort(), [
+      ['DEsim-chain-a', 'done'],
+      ['DEsim-chain-a', 'pending'],
+      ['DEsim-chain-b', 'done'],
+      ['DEsim-chain-c', 'pending'],
+    ]);
+    await drain(r);
+    assert.equal(ran.length, 3, 'the second step of Sim a is leased as usual');
+  });
+
+  it('gives a job claimed by a process that died to another worker once its lease expires', async () => {
+    const FOLLOW = 'test.orphan' as JobKind;
+    const ran: string[] = [];
+    const parent: JobHandler = {
+      run: async (job, ctx) => ctx.settle(job, async (tx, at) => void (await tx.jobs.enqueue({ kind: FOLLOW, simSid: 'DEsim-orphan', payload: {}, runAt: at }, at))),
+    };
+    // The first worker "dies" before its claimed step does anything.
+    const step = (name: string): JobHandler => ({
+      run: async (job, ctx) => (name === 'dead' ? new Promise<void>(() => {}) : (ran.push(name), ctx.settle(job))),
+    });
+    const handlers = (name: string): Partial<Record<JobKind, JobHandler>> => ({ [KIND]: parent, [FOLLOW]: step(name) });
+    const dead = new JobRunner(store, server.wisp.engine.clock, handlers('dead'), SETTINGS, quiet);
+    const alive = new JobRunner(store, server.wisp.engine.clock, handlers('alive'), SETTINGS, quiet);
+    const id = await enqueue('DEsim-orphan');
+    const [job] = await dead.lease(1);
+    assert.equal(job.id, id);
+    await dead.run(job);
+    const [claimed] = (await store.jobs.list({ kind: FOLLOW, simSid: 'DEsim-orphan', limit: 1 }));
+    assert.equal(claimed.state, 'running');
+    assert.equal(claimed.leaseOwner, dead.owner);
+    assert.deepEqual(await alive.lease(10), [], 'not while its lease holds');
+    await until('the lease expires and the step runs elsewhere', async () => {
+      await drain(alive);
+      return store.jobs.get(claimed.id);
+    }, (j) => j?.state === 'done');
+    assert.deepEqual(ran, ['alive']);
+  });
+
   it('signs callbacks exactly as twilio.validateRequest expects', () => {
     const token = '12345678901234567890123456789012';
     const url = 'https://example.com:8443/hook?x=1&y=two%20words';

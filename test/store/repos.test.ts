@@ -121,6 +121,29 @@ describe('store repositories', () => {
     assert.equal(await store.sims.get(fresh.sid), undefined);
   });
 
+  it('keeps transactions started together apart: a failing one changes nothing, the others land', async () => {
+    // On SQLite these share one commit (group commit); each must still stand or fall alone.
+    const made = Array.from({ length: 6 }, () => sim(owner.sid, { friendly_name: 'grouped' }));
+    const results = await Promise.allSettled(
+      made.map((s, i) =>
+        store.transaction(async (tx) => {
+          await tx.sims.insert(s);
+          await tx.sims.update(s.sid, { friendly_name: `grouped ${i}` });
+          if (i % 3 === 1) throw new Error(`refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      [0, 'refused 1', 2, 3, 'refused 4', 5],
+    );
+    for (const [i, s] of made.entries()) {
+      const stored = await store.sims.get(s.sid);
+      assert.equal(stored?.friendly_name, i % 3 === 1 ? undefined : `grouped ${i}`, `Sim ${i}`);
+    }
+  });
+
   it('serialises read-modify-write through getForUpdate, so no update is lost', async () => {
     const counter = sim(owner.sid, { friendly_name: '0' });
     await store.sims.insert(counter);

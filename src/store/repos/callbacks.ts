@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { CallbackDelivery, CallbackState } from '../../domain/outbox.js';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { CallbackAttempt, CallbackDelivery, CallbackState } from '../../domain/outbox.js';
 import type { HttpMethod } from '../../domain/models.js';
 import type { CallbacksTable, Database } from '../schema.js';
 import type { CallbackRepo } from '../store.js';
+import { compiledQuery } from '../compiled.js';
 
 const fromRow = (row: Selectable<CallbacksTable>): CallbackDelivery => ({
   ...row,
@@ -11,37 +12,65 @@ const fromRow = (row: Selectable<CallbacksTable>): CallbackDelivery => ({
   params: JSON.parse(row.params) as Record<string, string>,
 });
 
+// Every status callback runs these; compiled once (src/store/compiled.ts).
+const insertCallback = compiledQuery((db: Kysely<Database>, p: Insertable<CallbacksTable>) =>
+  db
+    .insertInto('callbacks')
+    .values({
+      sim_sid: p.sim_sid,
+      account_sid: p.account_sid,
+      url: p.url,
+      method: p.method,
+      params: p.params,
+      state: p.state,
+      attempts: p.attempts,
+      response_status: p.response_status,
+      response_body: p.response_body,
+      error: p.error,
+      duration_ms: p.duration_ms,
+      replay_of: p.replay_of,
+      next_attempt_at: p.next_attempt_at,
+      first_attempt_at: p.first_attempt_at,
+      last_attempt_at: p.last_attempt_at,
+      delivered_at: p.delivered_at,
+      date_created: p.date_created,
+    })
+    .returning('id'),
+);
+
+const callbackById = compiledQuery((db: Kysely<Database>, p: { id: number }) => db.selectFrom('callbacks').selectAll().where('id', '=', p.id));
+
+type AttemptParams = Omit<CallbackAttempt, 'nextAttemptAt'> & { id: number; nextAttemptAt: number | null; deliveredAt: number | null };
+const recordAttempt = compiledQuery((db: Kysely<Database>, p: AttemptParams) =>
+  db
+    .updateTable('callbacks')
+    .set((eb) => ({
+      state: p.state,
+      attempts: eb('attempts', '+', 1),
+      response_status: p.responseStatus,
+      response_body: p.responseBody,
+      error: p.error,
+      duration_ms: p.durationMs,
+      next_attempt_at: p.nextAttemptAt,
+      first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(p.at)),
+      last_attempt_at: p.at,
+      delivered_at: p.deliveredAt,
+    }))
+    .where('id', '=', p.id),
+);
+
 export function callbackRepo(db: Kysely<Database>): CallbackRepo {
   return {
     async insert(delivery) {
-      const row = await db
-        .insertInto('callbacks')
-        .values({ ...delivery, params: JSON.stringify(delivery.params) })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const [row] = await insertCallback.all(db, { ...delivery, params: JSON.stringify(delivery.params) });
       return Number(row.id);
     },
     async get(id) {
-      const row = await db.selectFrom('callbacks').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await callbackById.first(db, { id });
       return row && fromRow(row);
     },
     async recordAttempt(id, attempt) {
-      await db
-        .updateTable('callbacks')
-        .set((eb) => ({
-          state: attempt.state,
-          attempts: eb('attempts', '+', 1),
-          response_status: attempt.responseStatus,
-          response_body: attempt.responseBody,
-          error: attempt.error,
-          duration_ms: attempt.durationMs,
-          next_attempt_at: attempt.nextAttemptAt,
-          first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(attempt.at)),
-          last_attempt_at: attempt.at,
-          delivered_at: attempt.state === 'delivered' ? attempt.at : null,
-        }))
-        .where('id', '=', id)
-        .execute();
+      await recordAttempt.run(db, { ...attempt, id, deliveredAt: attempt.state === 'delivered' ? attempt.at : null });
     },
     async list({ simSid, state, beforeId, limit }) {
       let q = db.selectFrom('callbacks').selectAll();

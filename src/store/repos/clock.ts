@@ -1,12 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ClockRepo } from '../store.js';
+import { compiledQuery } from '../compiled.js';
 
 const ROW = 1;
 
+// Every process reads it several times a second; compiled once (src/store/compiled.ts).
+const offsetRow = compiledQuery((db: Kysely<Database>) => db.selectFrom('emulated_clock').select('offset_ms').where('id', '=', ROW));
+
 export function clockRepo(db: Kysely<Database>): ClockRepo {
   const offset = async () => {
-    const row = await db.selectFrom('emulated_clock').select('offset_ms').where('id', '=', ROW).executeTakeFirst();
+    const row = await offsetRow.first(db, {});
     return row ? Number(row.offset_ms) : 0;
   };
   return {

@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { EventActorType, MonitorEvent } from '../../domain/models.js';
 import type { Database, EventsTable } from '../schema.js';
 import type { EventRepo } from '../store.js';
 import { toPage } from './paging.js';
+import { compiledQuery } from '../compiled.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<EventsTable>): MonitorEvent => ({
   ...row,
@@ -10,13 +11,29 @@ const fromRow = ({ seq: _seq, ...row }: Selectable<EventsTable>): MonitorEvent =
   event_data: row.event_data === null ? null : (JSON.parse(row.event_data) as Record<string, unknown>),
 });
 
+// Every change of a Sim records one; compiled once (src/store/compiled.ts).
+const insertEvent = compiledQuery((db: Kysely<Database>, p: Insertable<EventsTable>) =>
+  db.insertInto('events').values({
+    sid: p.sid,
+    account_sid: p.account_sid,
+    actor_sid: p.actor_sid,
+    actor_type: p.actor_type,
+    actor_account_sid: p.actor_account_sid,
+    description: p.description,
+    event_data: p.event_data,
+    event_date: p.event_date,
+    event_type: p.event_type,
+    resource_sid: p.resource_sid,
+    resource_type: p.resource_type,
+    source: p.source,
+    source_ip_address: p.source_ip_address,
+  }),
+);
+
 export function eventRepo(db: Kysely<Database>): EventRepo {
   return {
     async insert(event) {
-      await db
-        .insertInto('events')
-        .values({ ...event, event_data: event.event_data === null ? null : JSON.stringify(event.event_data) })
-        .execute();
+      await insertEvent.run(db, { ...event, event_data: event.event_data === null ? null : JSON.stringify(event.event_data) });
     },
     async get(sid) {
       const row = await db.selectFrom('events').selectAll().where('sid', '=', sid).executeTakeFirst();

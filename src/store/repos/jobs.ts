@@ -1,8 +1,9 @@
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { TIMER_KINDS, type Job, type JobKind, type JobState } from '../../domain/outbox.js';
 import type { Database, JobsTable } from '../schema.js';
 import type { JobRepo } from '../store.js';
 import type { Dialect } from '../migrations/columns.js';
+import { compiledQuery } from '../compiled.js';
 
 const fromRow = (row: Selectable<JobsTable>): Job => ({
   id: row.id,
@@ -26,37 +27,113 @@ const clip = (error: string | null | undefined) => (error == null ? null : error
 const caused = (eb: ExpressionBuilder<Database, 'jobs'>, since: number) =>
   eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
 
+// The statements every status change runs, compiled once (src/store/compiled.ts).
+const insertJob = compiledQuery((db: Kysely<Database>, p: Insertable<JobsTable>) =>
+  db
+    .insertInto('jobs')
+    .values({
+      kind: p.kind,
+      sim_sid: p.sim_sid,
+      payload: p.payload,
+      state: p.state,
+      run_at: p.run_at,
+      attempts: p.attempts,
+      lease_owner: p.lease_owner,
+      lease_expires: p.lease_expires,
+      last_error: p.last_error,
+      date_created: p.date_created,
+      date_updated: p.date_updated,
+    })
+    .returning('id'),
+);
+
+const jobById = compiledQuery((db: Kysely<Database>, p: { id: number }) => db.selectFrom('jobs').selectAll().where('id', '=', p.id));
+
+/** Updates a job only while `owner` holds its lease. */
+const whileLeased = <P extends { id: number; owner: string }>(db: Kysely<Database>, p: P) =>
+  db.updateTable('jobs').where('id', '=', p.id).where('lease_owner', '=', p.owner).where('state', '=', 'running');
+
+const finishJob = compiledQuery((db: Kysely<Database>, p: { id: number; owner: string; state: string; error: string | null; now: number }) =>
+  whileLeased(db, p).set({ state: p.state, lease_owner: null, lease_expires: null, last_error: p.error, date_updated: p.now }),
+);
+
+const rescheduleJob = (refund: boolean) =>
+  compiledQuery((db: Kysely<Database>, p: { id: number; owner: string; runAt: number; error: string | null; now: number }) =>
+    whileLeased(db, p).set((eb) => ({
+      state: 'pending',
+      run_at: p.runAt,
+      lease_owner: null,
+      lease_expires: null,
+      last_error: p.error,
+      date_updated: p.now,
+      ...(refund ? { attempts: eb('attempts', '-', 1) } : {}),
+    })),
+  );
+const rescheduleCounted = rescheduleJob(false);
+const rescheduleRefunded = rescheduleJob(true);
+
+const parkJob = compiledQuery((db: Kysely<Database>, p: { id: number; owner: string; state: string; now: number }) =>
+  whileLeased(db, p).set((eb) => ({ state: p.state, lease_owner: null, lease_expires: null, attempts: eb('attempts', '-', 1), date_updated: p.now })),
+);
+
+/**
+ * Moves a Sim's timers from one state to another. The states are written into the SQL (not
+ * bound) and the condition repeats the predicate of the jobs_sim_live_timers index, so the
+ * planner can prove that index fits (migration 005).
+ */
+const moveTimers = (from: JobState[], to: JobState) =>
+  compiledQuery((db: Kysely<Database>, p: { simSid: string; now: number }) =>
+    db
+      .updateTable('jobs')
+      .set({ state: to, date_updated: p.now })
+      .where('sim_sid', '=', p.simSid)
+      .where('kind', 'in', [...TIMER_KINDS])
+      .where(sql.ref('state'), 'in', [sql.lit('pending'), sql.lit('held')])
+      .where(sql.ref('state'), 'in', from.map((state) => sql.lit(state))),
+  );
+const holdTimers = moveTimers(['pending'], 'held');
+const releaseTimers = moveTimers(['held'], 'pending');
+const cancelTimers = moveTimers(['pending', 'held'], 'canceled');
+
+/** Lease candidates of one kind, in due order; PostgreSQL skips rows another worker is leasing. */
+const candidates = (where: (eb: ExpressionBuilder<Database, 'jobs'>, p: CandidateParams) => ReturnType<typeof caused>, lock: boolean) =>
+  compiledQuery((db: Kysely<Database>, p: CandidateParams) => {
+    const q = db.selectFrom('jobs').select(['id', 'sim_sid', 'run_at']).where((eb) => where(eb, p)).orderBy('run_at').orderBy('id').limit(p.limit);
+    return lock ? q.forUpdate().skipLocked() : q;
+  });
+type CandidateParams = { at: number; limit: number };
+const candidateKinds = (lock: boolean) => ({
+  due: candidates((eb, p) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', p.at)]), lock),
+  caused: candidates((eb, p) => caused(eb, p.at), lock),
+  expired: candidates((eb, p) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', p.at)]), lock),
+});
+const CANDIDATES = { sqlite: candidateKinds(false), postgres: candidateKinds(true) };
+
 export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
-  /** Updates a job only while `owner` holds its lease. */
-  const leased = (id: number, owner: string) =>
-    db.updateTable('jobs').where('id', '=', id).where('lease_owner', '=', owner).where('state', '=', 'running');
   const changed = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows > 0n;
-  const timers = [...TIMER_KINDS];
+  const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
+  const find = CANDIDATES[dialect];
 
   return {
-    async enqueue(job, now) {
-      const row = await db
-        .insertInto('jobs')
-        .values({
-          kind: job.kind,
-          sim_sid: job.simSid,
-          payload: JSON.stringify(job.payload ?? null),
-          state: 'pending',
-          run_at: job.runAt,
-          attempts: 0,
-          lease_owner: null,
-          lease_expires: null,
-          last_error: null,
-          date_created: now,
-          date_updated: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+    async enqueue(job, now, claim) {
+      const [row] = await insertJob.all(db, {
+        kind: job.kind,
+        sim_sid: job.simSid,
+        payload: JSON.stringify(job.payload ?? null),
+        state: claim ? 'running' : 'pending',
+        run_at: job.runAt,
+        attempts: claim ? 1 : 0,
+        lease_owner: claim?.owner ?? null,
+        lease_expires: claim?.leaseExpires ?? null,
+        last_error: null,
+        date_created: now,
+        date_updated: now,
+      });
       return Number(row.id);
     },
 
     async get(id) {
-      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await jobById.first(db, { id });
       return row && fromRow(row);
     },
 
@@ -67,15 +144,10 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
       // the limit: a single OR of them made the database sort every due job on each lease, which
       // under a burst of changes cost more than running the jobs (docs/performance.md).
       const want = limit * 4;
-      const branch = (where: (eb: ExpressionBuilder<Database, 'jobs'>) => ReturnType<typeof caused>) => {
-        let q = db.selectFrom('jobs').select(['id', 'sim_sid', 'run_at']).where(where).orderBy('run_at').orderBy('id').limit(want);
-        if (dialect === 'postgres') q = q.forUpdate().skipLocked();
-        return q.execute();
-      };
       const found = [
-        ...(await branch((eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', dueBy)]))),
-        ...(causedSince === undefined ? [] : await branch((eb) => caused(eb, causedSince))),
-        ...(await branch((eb) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)]))),
+        ...(await find.due.all(db, { at: dueBy, limit: want })),
+        ...(causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want })),
+        ...(await find.expired.all(db, { at: realNow, limit: want })),
       ];
       const seen = new Set<number>();
       const rows = found
@@ -124,32 +196,16 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
     },
 
     async finish(id, owner, state, now, error) {
-      const result = await leased(id, owner)
-        .set({ state, lease_owner: null, lease_expires: null, last_error: clip(error), date_updated: now })
-        .executeTakeFirst();
-      return changed(result);
+      return changedRows(await finishJob.run(db, { id, owner, state, error: clip(error), now }));
     },
 
     async reschedule(id, owner, { runAt, now, error, refundAttempt }) {
-      const result = await leased(id, owner)
-        .set((eb) => ({
-          state: 'pending',
-          run_at: runAt,
-          lease_owner: null,
-          lease_expires: null,
-          last_error: clip(error),
-          date_updated: now,
-          ...(refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
-        }))
-        .executeTakeFirst();
-      return changed(result);
+      const statement = refundAttempt ? rescheduleRefunded : rescheduleCounted;
+      return changedRows(await statement.run(db, { id, owner, runAt, error: clip(error), now }));
     },
 
     async park(id, owner, state, now) {
-      const result = await leased(id, owner)
-        .set((eb) => ({ state, lease_owner: null, lease_expires: null, attempts: eb('attempts', '-', 1), date_updated: now }))
-        .executeTakeFirst();
-      return changed(result);
+      return changedRows(await parkJob.run(db, { id, owner, state, now }));
     },
 
     async wakeWaiting(now) {
@@ -162,32 +218,15 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
     },
 
     async holdTimers(simSid, now) {
-      await db
-        .updateTable('jobs')
-        .set({ state: 'held', date_updated: now })
-        .where('sim_sid', '=', simSid)
-        .where('state', '=', 'pending')
-        .where('kind', 'in', timers)
-        .execute();
+      await holdTimers.run(db, { simSid, now });
     },
 
     async releaseTimers(simSid, now) {
-      await db
-        .updateTable('jobs')
-        .set({ state: 'pending', date_updated: now })
-        .where('sim_sid', '=', simSid)
-        .where('state', '=', 'held')
-        .execute();
+      await releaseTimers.run(db, { simSid, now });
     },
 
     async cancelTimers(simSid, now) {
-      await db
-        .updateTable('jobs')
-        .set({ state: 'canceled', date_updated: now })
-        .where('sim_sid', '=', simSid)
-        .where('state', 'in', ['pending', 'held'])
-        .where('kind', 'in', timers)
-        .execute();
+      await cancelTimers.run(db, { simSid, now });
     },
 
     async extendLeases(owner, until) {

@@ -3,6 +3,7 @@ import type { NetworkSettings } from '../../domain/outbox.js';
 import type { Database, NetworkStateTable } from '../schema.js';
 import type { NetworkRepo } from '../store.js';
 import type { Dialect } from '../migrations/columns.js';
+import { compiledQuery } from '../compiled.js';
 
 const ROW = 1;
 
@@ -13,13 +14,15 @@ const fromRow = (row: Selectable<NetworkStateTable>): NetworkSettings => ({
   date_updated: row.date_updated,
 });
 
+// The simulated operator reads the settings twice a call; compiled once (src/store/compiled.ts).
+const settings = compiledQuery((db: Kysely<Database>) => db.selectFrom('network_state').selectAll().where('id', '=', ROW));
+// A worker deciding to park a job reads under a share lock, so a concurrent "available
+// again" either waits for it (and wakes the parked job) or is seen by it.
+const settingsShared = compiledQuery((db: Kysely<Database>) => db.selectFrom('network_state').selectAll().where('id', '=', ROW).forShare());
+
 export function networkRepo(db: Kysely<Database>, dialect: Dialect): NetworkRepo {
   const read = async (share: boolean) => {
-    let q = db.selectFrom('network_state').selectAll().where('id', '=', ROW);
-    // A worker deciding to park a job reads under a share lock, so a concurrent "available
-    // again" either waits for it (and wakes the parked job) or is seen by it.
-    if (share && dialect === 'postgres') q = q.forShare();
-    const row = await q.executeTakeFirst();
+    const row = await (share && dialect === 'postgres' ? settingsShared : settings).first(db, {});
     if (!row) throw new Error('network_state has no settings row; the store was not initialised');
     return fromRow(row);
   };
