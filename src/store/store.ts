@@ -120,10 +120,13 @@ export interface JobListFilter {
   limit: number;
 }
 
-/**
- * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
- * writing nothing, when that owner no longer holds the lease (another worker took it over).
- */
+/** A job written already leased, for the worker whose transaction caused it to run it next. */
+export interface JobClaim {
+  owner: string;
+  /** Real epoch milliseconds. */
+  leaseExpires: number;
+}
+
 export interface TransactionOptions {
   /**
    * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
@@ -133,13 +136,10 @@ export interface TransactionOptions {
   replayable?: boolean;
 }
 
-/** A job written already leased, for the worker whose transaction caused it to run it next. */
-export interface JobClaim {
-  owner: string;
-  /** Real epoch milliseconds. */
-  leaseExpires: number;
-}
-
+/**
+ * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
+ * writing nothing, when that owner no longer holds the lease (another worker took it over).
+ */
 export interface JobRepo {
   /** Writes a pending job, or with `claim` a running one leased to that owner (attempt 1). */
   enqueue(job: NewJob, now: number, claim?: JobClaim): Promise<number>;
