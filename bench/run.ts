@@ -77,7 +77,7 @@ async function startWisp(prepared: Prepared, options: BenchOptions) {
     // Request logs at info would measure the terminal; warnings and errors still show.
     LOG_LEVEL: 'warn',
     // Enough jobs at once that the simulated operator's latency is not what limits status changes.
-    WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '32',
+    WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '128',
   };
   return startProcess(args, env, /Wisp is serving on (http:\/\/\S+)/);
 }

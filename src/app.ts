@@ -49,7 +49,10 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
     const app = await buildServer({ config, services, engine, adminToken, logger: options.logger });
     logTarget = app.log;
     engine.runner.startHeartbeat();
-    if (config.role !== 'api') engine.worker.start();
+    if (config.role !== 'api') {
+      engine.worker.start();
+      engine.pruner.start();
+    }
     return {
       app,
       services,
@@ -67,6 +70,7 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
         ]);
         if (!drained) app.log.warn('jobs still running at shutdown; their leases expire and another process resumes them');
         engine.runner.stopHeartbeat();
+        await engine.pruner.stop();
         await store.close();
       },
     };

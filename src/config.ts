@@ -40,6 +40,8 @@ export interface LifecycleConfig {
   initialLatencyMs: number;
   clockRunTimeoutMs: number;
   drainTimeoutMs: number;
+  /** How long finished jobs and delivered callbacks are kept (emulated ms); 0 keeps them forever. */
+  retentionMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -117,7 +119,7 @@ function roleSetting(env: NodeJS.ProcessEnv): WispRole {
 
 function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
   const settings: LifecycleConfig = {
-    concurrency: intSetting(env, 'WISP_WORKER_CONCURRENCY', 8, 1, 256),
+    concurrency: intSetting(env, 'WISP_WORKER_CONCURRENCY', 64, 1, 256),
     pollMs: intSetting(env, 'WISP_WORKER_POLL_MS', 250, 5, 60_000),
     leaseMs: intSetting(env, 'WISP_JOB_LEASE_MS', 30_000, 200, 3_600_000),
     maxAttempts: intSetting(env, 'WISP_JOB_MAX_ATTEMPTS', 8, 1, 100),
@@ -128,6 +130,7 @@ function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
     initialLatencyMs: intSetting(env, 'WISP_OPERATOR_LATENCY_MS', 200, 0, 60_000),
     clockRunTimeoutMs: intSetting(env, 'WISP_CLOCK_RUN_TIMEOUT_MS', 60_000, 100, 3_600_000),
     drainTimeoutMs: intSetting(env, 'WISP_DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    retentionMs: intSetting(env, 'WISP_JOB_RETENTION_HOURS', 168, 0, 87_600) * 3_600_000,
   };
   if (settings.backoffMaxMs < settings.backoffBaseMs) throw new ConfigError('WISP_JOB_BACKOFF_MAX_MS must not be below WISP_JOB_BACKOFF_BASE_MS');
   return settings;

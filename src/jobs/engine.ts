@@ -6,6 +6,7 @@ import type { JobKind } from '../domain/outbox.js';
 import { SharedClock } from './clock.js';
 import { JobRunner, type JobHandler, type RunnerLog } from './runner.js';
 import { Worker } from './worker.js';
+import { Pruner } from './pruner.js';
 import { applyHandler, resetHandler } from './operator.js';
 import { deliverHandler } from './callbacks.js';
 import { activateHandler, cancelHandler, suspendedFeeHandler } from './timers.js';
@@ -20,6 +21,8 @@ export interface Engine {
   operator: Operator;
   runner: JobRunner;
   worker: Worker;
+  /** Deletes finished jobs and delivered callbacks past their retention. */
+  pruner: Pruner;
   settings: EngineSettings;
 }
 
@@ -43,5 +46,6 @@ export async function buildEngine(store: Store, settings: EngineSettings, option
   const log = options.log ?? silent;
   const runner = new JobRunner(store, clock, handlers, settings, log);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
-  return { clock, operator, runner, worker, settings };
+  const pruner = new Pruner(store, clock, settings.retentionMs, log);
+  return { clock, operator, runner, worker, pruner, settings };
 }

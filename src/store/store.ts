@@ -163,6 +163,8 @@ export interface JobRepo {
   list(filter: JobListFilter): Promise<Job[]>;
   /** A dead job runs again now, with a fresh count of attempts. */
   revive(id: number, now: number): Promise<boolean>;
+  /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */
+  pruneFinished(before: number, limit: number): Promise<number>;
 }
 
 export interface CallbackListFilter {
@@ -176,6 +178,8 @@ export interface CallbackRepo {
   insert(delivery: Omit<CallbackDelivery, 'id'>): Promise<number>;
   get(id: number): Promise<CallbackDelivery | undefined>;
   recordAttempt(id: number, attempt: CallbackAttempt): Promise<void>;
+  /** Deletes up to `limit` deliveries created and delivered before `before`; returns how many. */
+  pruneDelivered(before: number, limit: number): Promise<number>;
   /** Newest first. */
   list(filter: CallbackListFilter): Promise<CallbackDelivery[]>;
 }

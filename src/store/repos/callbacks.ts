@@ -72,6 +72,22 @@ export function callbackRepo(db: Kysely<Database>): CallbackRepo {
     async recordAttempt(id, attempt) {
       await recordAttempt.run(db, { ...attempt, id, deliveredAt: attempt.state === 'delivered' ? attempt.at : null });
     },
+    async pruneDelivered(before, limit) {
+      // As for jobs (repos/jobs.ts): the first delivery created since `before` bounds the search.
+      const young = await db.selectFrom('callbacks').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+      const old = db
+        .selectFrom('callbacks')
+        .select('id')
+        .where('state', '=', 'delivered')
+        .where('delivered_at', '<', before)
+        .orderBy('id')
+        .limit(limit);
+      const result = await db
+        .deleteFrom('callbacks')
+        .where('id', 'in', young ? old.where('id', '<', young.id) : old)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async list({ simSid, state, beforeId, limit }) {
       let q = db.selectFrom('callbacks').selectAll();
       if (simSid !== undefined) q = q.where('sim_sid', '=', simSid);

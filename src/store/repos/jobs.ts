@@ -260,6 +260,24 @@ export function jobRepo(db: Kysely<Database>, dialect: Dialect): JobRepo {
       return rows.map(fromRow);
     },
 
+    async pruneFinished(before, limit) {
+      // Ids grow with creation time: the first job created since `before` bounds the search, so
+      // neither query reads the young jobs, however many there are.
+      const young = await db.selectFrom('jobs').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+      const old = db
+        .selectFrom('jobs')
+        .select('id')
+        .where('state', 'in', ['done', 'canceled'])
+        .where('date_updated', '<', before)
+        .orderBy('id')
+        .limit(limit);
+      const result = await db
+        .deleteFrom('jobs')
+        .where('id', 'in', young ? old.where('id', '<', young.id) : old)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async revive(id, now) {
       const result = await db
         .updateTable('jobs')

@@ -1,0 +1,63 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestServer } from '../helpers/server.js';
+import { type Receiver, simAt, startFastServer, startReceiver, until } from '../helpers/lifecycle.js';
+import type { JobKind } from '../../src/domain/outbox.js';
+
+const HOUR = 3600;
+
+describe('retention of finished work', () => {
+  let server: TestServer;
+  let hook: Receiver;
+  before(async () => {
+    server = await startFastServer({ WISP_JOB_RETENTION_HOURS: '24' });
+    hook = await startReceiver((req) => (req.path === '/down' ? 500 : 200));
+  });
+  after(async () => {
+    await server.close();
+    await hook.close();
+  });
+
+  const jobsOf = async (sid: string) => (await server.admin('GET', `/admin/v1/Jobs?sim_sid=${sid}&limit=100`)).body.jobs as { kind: string; state: string }[];
+  const callbacksOf = async (sid: string) => (await server.admin('GET', `/admin/v1/Callbacks?sim_sid=${sid}`)).body.callbacks as { state: string }[];
+
+  it('deletes finished jobs and delivered callbacks once they are older than WISP_JOB_RETENTION_HOURS, and keeps the rest', async () => {
+    const { sid } = await simAt(server, 'active');
+    await server.client().wireless.v1.sims(sid).update({ status: 'suspended', callbackUrl: `${hook.url}/kept-a-day` });
+    await hook.waitFor('/kept-a-day', 1);
+    const { sid: failing } = await simAt(server, 'active');
+    await server.client().wireless.v1.sims(failing).update({ status: 'suspended', callbackUrl: `${hook.url}/down` });
+    await until('the failing delivery dies', () => callbacksOf(failing), (c) => c[0]?.state === 'dead');
+    await until('the delivery is recorded', () => callbacksOf(sid), (c) => c[0]?.state === 'delivered');
+
+    // Not yet a day old: nothing goes.
+    assert.deepEqual(await server.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0 });
+
+    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 25 * HOUR });
+    const pruned = await server.wisp.engine.pruner.prune();
+    assert.ok(pruned.jobs > 0 && pruned.callbacks > 0, JSON.stringify(pruned));
+
+    // What is left of each Sim: the suspended-fee timer, still to fire, and the dead delivery.
+    assert.deepEqual((await jobsOf(sid)).map((j) => `${j.kind}:${j.state}`), ['timer.suspended-fee:pending']);
+    assert.deepEqual(await callbacksOf(sid), []);
+    const failingJobs = (await jobsOf(failing)).map((j) => `${j.kind}:${j.state}`);
+    assert.deepEqual(failingJobs.sort(), ['callback.deliver:dead', 'timer.suspended-fee:pending'].sort());
+    assert.deepEqual((await callbacksOf(failing)).map((c) => c.state), ['dead']);
+    // The Sims and their history are untouched.
+    assert.equal((await server.client().wireless.v1.sims(sid).fetch()).status, 'suspended');
+    assert.equal(await server.wisp.services.store.jobs.pruneFinished(server.wisp.engine.clock.now(), 1000), 0, 'nothing finished is left');
+  });
+
+  it('keeps everything when the retention is 0', async () => {
+    const keeper = await startFastServer({ WISP_JOB_RETENTION_HOURS: '0' });
+    try {
+      const { sid } = await simAt(keeper, 'active');
+      await keeper.admin('POST', '/admin/v1/Clock', { advance_seconds: 1000 * HOUR });
+      assert.deepEqual(await keeper.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0 });
+      const jobs = (await keeper.admin('GET', `/admin/v1/Jobs?sim_sid=${sid}&state=done`)).body.jobs as { kind: JobKind }[];
+      assert.ok(jobs.some((j) => j.kind === 'operator.apply'));
+    } finally {
+      await keeper.close();
+    }
+  });
+});
