@@ -86,11 +86,16 @@ export interface MemoryReport {
   samples: [number, number][];
 }
 
-/** Samples a process's RSS until stopped. */
-export function watchMemory(pid: number, everyMs: number): { stop(): MemoryReport } {
+/** CPU time of several processes together, in milliseconds. */
+export function cpuMsOfAll(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+}
+
+/** Samples the RSS of processes (added up) until stopped. */
+export function watchMemory(pids: number[], everyMs: number): { stop(): MemoryReport } {
   const started = Date.now();
   const samples: [number, number][] = [];
-  const sample = () => samples.push([Math.round((Date.now() - started) / 100) / 10, mb(rssOf(pid))]);
+  const sample = () => samples.push([Math.round((Date.now() - started) / 100) / 10, mb(pids.reduce((sum, pid) => sum + rssOf(pid), 0))]);
   sample();
   const timer = setInterval(sample, everyMs);
   return {

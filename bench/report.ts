@@ -30,12 +30,14 @@ export function markdownSummary(results: BenchResults): string {
       );
     }
   }
-  const changes = results.stores.filter((s) => s.scenarios['status-change']?.endToEnd);
+  const changes = results.stores.flatMap((s) =>
+    Object.entries(s.scenarios).flatMap(([name, r]) => (r?.endToEnd ? [{ store: s.store, name, e: r.endToEnd }] : [])),
+  );
   if (changes.length > 0) {
-    lines.push('', '| store | status changes | end to end /s | seconds | callbacks | duplicates | missing |', '|---|---:|---:|---:|---:|---:|---:|');
-    for (const s of changes) {
-      const e = s.scenarios['status-change']?.endToEnd;
-      if (e) lines.push(`| ${s.store} | ${fmt(e.changes)} | ${fmt(e.perSecond)} | ${fmt(e.seconds, 1)} | ${fmt(e.callbacks)} | ${e.duplicates} | ${e.missing} |`);
+    lines.push('', '| store | processes | status changes | end to end /s | seconds | callbacks | duplicates | missing |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const { store, name, e } of changes) {
+      const processes = name === 'status-change' ? 'one' : 'api + worker';
+      lines.push(`| ${store} | ${processes} | ${fmt(e.changes)} | ${fmt(e.perSecond)} | ${fmt(e.seconds, 1)} | ${fmt(e.callbacks)} | ${e.duplicates} | ${e.missing} |`);
     }
   }
   const usage = results.stores.filter((s) => s.usage);

@@ -11,7 +11,7 @@ import { readOptions, type BenchOptions, type ScenarioName, type StoreName } fro
 import { ROOT, cpuMsOf, startProcess, watchMemory } from './processes.js';
 import { load, type LoadResult } from './load.js';
 import { postgresProblem, preparePostgres, prepareSqlite, vacuumPostgres, type Prepared } from './databases.js';
-import { discover, runScenario, runSoak, runStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
+import { discover, runScenario, runSoak, runStatusChanges, type Samples, type ScenarioResult, type Target } from './scenarios.js';
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
 
@@ -28,7 +28,8 @@ export interface StoreResult {
   skipped?: string;
   generate?: { sims: number; seconds: number | null; reused: boolean };
   fetchBodyBytes?: number;
-  scenarios: Partial<Record<ScenarioName | 'soak', ScenarioResult>>;
+  /** `status-change (api + worker)`: the same changes with HTTP and jobs in two processes. */
+  scenarios: Partial<Record<ScenarioName | 'soak' | typeof SPLIT, ScenarioResult>>;
   usage?: UsageBenchResult;
   serverLog?: string;
 }
@@ -50,7 +51,7 @@ async function measureBare(options: BenchOptions): Promise<BareResult> {
     const url = `http://127.0.0.1:${server.ready[1]}`;
     const next = () => ({ path: '/v1/Sims/DE0123456789abcdef0123456789abcdef' });
     if (options.warmup > 0) await load({ url, connections: options.connections, duration: options.warmup, next });
-    const memory = watchMemory(server.pid, 1000);
+    const memory = watchMemory([server.pid], 1000);
     const cpuBefore = cpuMsOf(server.pid);
     const result = await load({ url, connections: options.connections, duration: options.duration, next });
     const cpuUs = (cpuMsOf(server.pid) - cpuBefore) * 1000;
@@ -60,7 +61,9 @@ async function measureBare(options: BenchOptions): Promise<BareResult> {
   }
 }
 
-async function startWisp(prepared: Prepared, options: BenchOptions) {
+const SPLIT = 'status-change (api + worker)';
+
+async function startWisp(prepared: Prepared, options: BenchOptions, role: 'all' | 'api' | 'worker' = 'all') {
   const args = ['--import', 'tsx'];
   if (options.profile) {
     mkdirSync(join(ROOT, 'bench', 'profiles'), { recursive: true });
@@ -78,8 +81,27 @@ async function startWisp(prepared: Prepared, options: BenchOptions) {
     LOG_LEVEL: 'warn',
     // Enough jobs at once that the simulated operator's latency is not what limits status changes.
     WISP_WORKER_CONCURRENCY: process.env.WISP_WORKER_CONCURRENCY ?? '128',
+    WISP_ROLE: role,
+    // A worker apart from the api hears of new jobs by polling rather than by a poke.
+    WISP_WORKER_POLL_MS: role === 'worker' ? '10' : (process.env.WISP_WORKER_POLL_MS ?? '250'),
   };
-  return startProcess(args, env, /Wisp is serving on (http:\/\/\S+)/);
+  return startProcess(args, env, role === 'worker' ? /Wisp worker started/ : /Wisp is serving on (http:\/\/\S+)/);
+}
+
+/** The status changes again, with HTTP in one process (WISP_ROLE=api) and the jobs in another. */
+async function runSplitStatusChanges(prepared: Prepared, options: BenchOptions, base: Omit<Target, 'url' | 'pids'>, samples: Samples): Promise<{ result: ScenarioResult; log: string }> {
+  const worker = await startWisp(prepared, options, 'worker');
+  const api = await startWisp(prepared, options, 'api').catch(async (error: unknown) => {
+    await worker.stop();
+    throw error;
+  });
+  try {
+    const result = await runStatusChanges({ ...base, url: api.ready[1], pids: [api.pid, worker.pid] }, samples, options);
+    return { result, log: api.output() + worker.output() };
+  } finally {
+    await api.stop();
+    await worker.stop();
+  }
 }
 
 async function runStore(store: StoreName, options: BenchOptions, autovacuum: string | undefined): Promise<StoreResult> {
@@ -96,11 +118,12 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
   log(`${store}: ${prepared.reused ? 'reusing the' : 'generated a'} fleet of ${prepared.fleet.sims.toLocaleString('en')} SIMs`);
 
   const wisp = await startWisp(prepared, options);
+  let serverLog = '';
   try {
     const master = prepared.fleet.accounts[0];
     const target: Target = {
       url: wisp.ready[1],
-      pid: wisp.pid,
+      pids: [wisp.pid],
       authorization: 'Basic ' + Buffer.from(`${master.sid}:${master.authToken}`).toString('base64'),
       adminToken: ADMIN_TOKEN,
       databaseCpuMs: store === 'postgres' ? () => postgresCpuMs(prepared.databaseUrl) : undefined,
@@ -117,7 +140,7 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
       log(`${store}: ${scenario}…`);
       const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);
       result.scenarios[scenario] = r;
-      log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req${r.databaseCpuUsPerRequest !== undefined ? ` + ${r.databaseCpuUsPerRequest} µs PostgreSQL` : ''}, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
+      logScenario(store, scenario, r);
     }
     if (options.soak > 0) {
       await maintain();
@@ -126,12 +149,25 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
       result.scenarios.soak = r;
       log(`${store}: soak: ${r.rps} req/s, RSS ${r.memory.startMB}→${r.memory.endMB} MB (max ${r.memory.maxMB})`);
     }
+    await wisp.stop();
+    if (options.scenarios.includes('status-change')) {
+      await maintain();
+      log(`${store}: ${SPLIT}…`);
+      const { result: r, log: output } = await runSplitStatusChanges(prepared, options, target, samples);
+      serverLog += output;
+      result.scenarios[SPLIT] = r;
+      logScenario(store, SPLIT, r);
+    }
   } finally {
     await wisp.stop();
-    const problems = wisp.output().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+    const problems = (wisp.output() + serverLog).split('\n').filter((l) => /"level":(40|50|60)/.test(l));
     if (problems.length > 0) result.serverLog = problems.slice(0, 20).join('\n');
   }
   return result;
+}
+
+function logScenario(store: StoreName, scenario: string, r: ScenarioResult): void {
+  log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req${r.databaseCpuUsPerRequest !== undefined ? ` + ${r.databaseCpuUsPerRequest} µs PostgreSQL` : ''}, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
 }
 
 /** CPU time of the PostgreSQL processes serving `databaseUrl`'s database (they run on this machine). */

@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { load, type LoadResult, type NextRequest } from './load.js';
-import { cpuMsOf, watchMemory, type MemoryReport } from './processes.js';
+import { cpuMsOfAll, watchMemory, type MemoryReport } from './processes.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 
 // What each scenario asks of a running Wisp, and how it is measured.
 
 export interface Target {
   url: string;
-  pid: number;
+  /** The server's processes: one, or an api and a worker. */
+  pids: number[];
   /** Basic auth of the account whose SIMs the scenarios use. */
   authorization: string;
   adminToken: string;
@@ -107,11 +108,11 @@ const perRequest = (cpuMs: number, requests: number) => (requests > 0 ? Math.rou
 async function measured(target: Target, options: BenchOptions, next: () => NextRequest, seconds: number): Promise<ScenarioResult> {
   const base = { url: target.url, connections: options.connections, headers: { authorization: target.authorization }, next };
   if (options.warmup > 0) await load({ ...base, duration: options.warmup });
-  const memory = watchMemory(target.pid, Math.max(250, Math.min(5000, seconds * 50)));
-  const cpuBefore = cpuMsOf(target.pid);
+  const memory = watchMemory(target.pids, Math.max(250, Math.min(5000, seconds * 50)));
+  const cpuBefore = cpuMsOfAll(target.pids);
   const dbBefore = await target.databaseCpuMs?.();
   const result = await load({ ...base, duration: seconds });
-  const cpu = cpuMsOf(target.pid) - cpuBefore;
+  const cpu = cpuMsOfAll(target.pids) - cpuBefore;
   const db = dbBefore === undefined ? undefined : perRequest(((await target.databaseCpuMs?.()) ?? 0) - dbBefore, result.requests);
   return { ...result, memory: memory.stop(), serverCpuUsPerRequest: perRequest(cpu, result.requests), databaseCpuUsPerRequest: db };
 }
@@ -197,15 +198,15 @@ export async function runStatusChanges(target: Target, samples: Samples, options
   const receiver = await startReceiver();
   try {
     await admin(target, 'POST', '/admin/v1/Network', { available: true, latency_ms: options.operatorLatencyMs, failure_rate: 0 });
-    const memory = watchMemory(target.pid, 500);
-    const cpuBefore = cpuMsOf(target.pid);
+    const memory = watchMemory(target.pids, 500);
+    const cpuBefore = cpuMsOfAll(target.pids);
     const dbBefore = await target.databaseCpuMs?.();
     const started = Date.now();
     const requests = await changeAll(target, options, sids, 'suspended', receiver);
     const settled = await until(() => receiver.arrivals.size >= sids.length, 120_000 + sids.length * 10);
     const seconds = ((settled ? receiver.last : Date.now()) - started) / 1000;
     const report = memory.stop();
-    const cpu = cpuMsOf(target.pid) - cpuBefore;
+    const cpu = cpuMsOfAll(target.pids) - cpuBefore;
     const db = dbBefore === undefined ? undefined : perRequest(((await target.databaseCpuMs?.()) ?? 0) - dbBefore, sids.length);
     let duplicates = 0;
     for (const times of receiver.arrivals.values()) duplicates += times.length - 1;

@@ -4,7 +4,7 @@ import * as initial from './001-initial.js';
 import * as lifecycle from './002-lifecycle.js';
 import * as events from './003-events.js';
 import * as devices from './004-devices.js';
-import * as jobTimers from './005-job-timers.js';
+import * as jobIndexes from './005-job-indexes.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -14,6 +14,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '002-lifecycle': { up: lifecycle.up(dialect) },
     '003-events': { up: events.up(dialect) },
     '004-devices': { up: devices.up(dialect) },
-    '005-job-timers': { up: jobTimers.up() },
+    '005-job-indexes': { up: jobIndexes.up() },
   };
 }

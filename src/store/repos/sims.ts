@@ -71,6 +71,9 @@ const simsBySids = Array.from({ length: MAX_BATCH + 1 }, (_, n) =>
 function coalescedGet(db: Kysely<Database>) {
   return batchedLookup<string, Selectable<SimsTable>>({
     maxBatch: MAX_BATCH,
+    // A second query may start while one is on its way, so the wait for PostgreSQL's answer
+    // does not hold back the requests that arrive meanwhile.
+    maxInFlight: 2,
     async fetch(sids) {
       if (sids.length === 1) {
         const row = await simBySid.first(db, { sid: sids[0] });
