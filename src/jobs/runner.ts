@@ -178,7 +178,6 @@ export class JobRunner {
     const claimed: Job[] = [];
     await this.store.transaction(async (tx) => {
       const now = this.clock.now();
-      claimed.length = 0;
       const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
       const ok =
         settlement.state === 'done'
