@@ -40,7 +40,8 @@ const HELP = `npm run bench -- [options]
   --warmup S          unmeasured seconds before each scenario (BENCH_WARMUP, default 3)
   --connections N     concurrent connections (BENCH_CONNECTIONS, default 10)
   --stores LIST       sqlite,postgres (BENCH_STORES, default both)
-  --scenarios LIST    ${SCENARIOS.join(',')} (BENCH_SCENARIOS, default all)
+  --scenarios LIST    ${SCENARIOS.join(',')} (BENCH_SCENARIOS, default all);
+                      status-change runs again at the end with an api and a worker process
   --soak S            seconds of mixed load while memory is watched (BENCH_SOAK, default 10 x duration, at most 300; 0 skips)
   --changes N         status changes to make (BENCH_CHANGES, default 20000)
   --operator-latency MS  simulated operator latency during status changes (BENCH_OPERATOR_LATENCY_MS, default 20)
