@@ -167,11 +167,15 @@ export class SimService {
    */
   async update(caller: Caller, ref: string, input: SimUpdateInput, sourceIp: string | null = null): Promise<Sim> {
     let handedOver = false;
+    // Whether the operator is up decides between `updating` and `scheduled`. Read before the
+    // transaction, where the requests that arrive together share one read; it is as fresh as a
+    // read inside, and the operator's job copes with an outage that starts just after either.
+    const handOverTo = input.status !== undefined || input.ratePlan !== undefined ? await this.store.network.get() : null;
     const updated = await this.store.transaction(async (tx) => {
       const sim = await this.resolve(caller, ref, tx, true);
       const changes = await this.planUpdate(caller, sim, input, tx);
       const now = this.clock.now();
-      handedOver = await this.handOver(tx, caller, sim, changes, input, sourceIp, now);
+      handedOver = await this.handOver(tx, caller, sim, changes, input, sourceIp, now, handOverTo?.available ?? true);
       if (Object.keys(changes).length === 0) return sim;
       changes.date_updated = now;
       await tx.sims.update(sim.sid, changes);
@@ -188,7 +192,16 @@ export class SimService {
    * Moves the status and plan parts of `changes` into an operator job, and starts a requested
    * connectivity reset; writes the jobs in the caller's transaction.
    */
-  private async handOver(tx: Store, caller: Caller, sim: Sim, changes: SimChanges, input: SimUpdateInput, sourceIp: string | null, now: number): Promise<boolean> {
+  private async handOver(
+    tx: Store,
+    caller: Caller,
+    sim: Sim,
+    changes: SimChanges,
+    input: SimUpdateInput,
+    sourceIp: string | null,
+    now: number,
+    operatorAvailable: boolean,
+  ): Promise<boolean> {
     const callback: CallbackTarget | null = input.callbackUrl ? { url: input.callbackUrl, method: input.callbackMethod ?? 'POST' } : null;
     const planChanges = 'rate_plan_sid' in changes;
     if (changes.status !== undefined || planChanges) {
@@ -202,7 +215,7 @@ export class SimService {
         sourceIpAddress: sourceIp,
       };
       delete changes.rate_plan_sid;
-      changes.status = (await tx.network.get()).available ? 'updating' : 'scheduled';
+      changes.status = operatorAvailable ? 'updating' : 'scheduled';
       // The Sim's timers wait for the outcome: they go if its status changes, and resume if not.
       // A status without a timer has none to hold (timers belong to their status).
       if (hasTimer(sim.status)) await tx.jobs.holdTimers(sim.sid, now);

@@ -175,8 +175,10 @@ export class JobRunner {
   }
 
   private async settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void> {
-    const claimed: Job[] = [];
+    let claimed: Job[] = [];
     await this.store.transaction(async (tx) => {
+      // A grouped transaction that rolls back runs its members again (pg-group-commit.ts).
+      claimed = [];
       const now = this.clock.now();
       const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
       const ok =

@@ -131,7 +131,8 @@ export interface TransactionOptions {
   /**
    * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
    * database crash loses it: PostgreSQL may answer the commit before its WAL reaches the disk.
-   * Customers' requests never use it.
+   * Customers' requests never use it. Such transactions may share one commit, and `work` may
+   * then run again after a rollback: it must have no effects outside the database.
    */
   replayable?: boolean;
 }

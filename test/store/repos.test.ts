@@ -144,6 +144,39 @@ describe('store repositories', () => {
     }
   });
 
+  it('keeps the job engine’s transactions apart too, when one fails in a statement and one in code', async () => {
+    // Replayable transactions share a commit on both dialects; on PostgreSQL without savepoints,
+    // so a failing member makes the group roll back and every member run again alone.
+    await store.sims.insert(sim(owner.sid, { unique_name: 'held' }));
+    const made = Array.from({ length: 6 }, () => sim(owner.sid));
+    const runs = made.map(() => 0);
+    const results = await Promise.allSettled(
+      made.map((s, i) =>
+        store.transaction(
+          async (tx) => {
+            runs[i] += 1;
+            await tx.sims.insert(s);
+            await tx.sims.update(s.sid, { friendly_name: `replayable ${i}` });
+            if (i === 1) throw new Error('refused 1');
+            if (i === 4) await tx.sims.update(s.sid, { unique_name: 'held' });
+            return i;
+          },
+          { replayable: true },
+        ),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof DomainError ? r.reason.code : (r.reason as Error).message)),
+      [0, 'refused 1', 2, 3, 'unique_name_taken', 5],
+    );
+    for (const [i, s] of made.entries()) {
+      const stored = await store.sims.get(s.sid);
+      assert.equal(stored?.friendly_name, i === 1 || i === 4 ? undefined : `replayable ${i}`, `Sim ${i}`);
+    }
+    // Each ran at least once and at most twice (once in the group, once alone after its rollback).
+    assert.ok(runs.every((n) => n === 1 || n === 2), `runs: ${runs.join(', ')}`);
+  });
+
   it('serialises read-modify-write through getForUpdate, so no update is lost', async () => {
     const counter = sim(owner.sid, { friendly_name: '0' });
     await store.sims.insert(counter);

@@ -4,6 +4,7 @@ import type { AccountsTable, Database } from '../schema.js';
 import type { AccountRepo } from '../store.js';
 import { keysetPage, toPage } from './paging.js';
 import { compiledQuery } from '../compiled.js';
+import { coalescedReads } from '../coalesced.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => ({
   ...row,
@@ -11,16 +12,20 @@ const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => (
   type: row.type as Account['type'],
 });
 
-// Authentication reads this on every request whose credentials are not cached.
+// Authentication reads this on every request whose credentials are not cached, and every
+// callback to sign it; outside a transaction, concurrent reads share queries (coalesced.ts).
 const accountBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('accounts').selectAll().where('sid', '=', p.sid));
 
-export function accountRepo(db: Kysely<Database>): AccountRepo {
+export function accountRepo(db: Kysely<Database>, inTransaction: boolean): AccountRepo {
+  const getOutsideTransaction = inTransaction
+    ? undefined
+    : coalescedReads(db, { select: (db, sids: string[]) => db.selectFrom('accounts').selectAll().where('sid', 'in', sids), keyOf: (row) => row.sid, maxBatch: 16 });
   return {
     async insert(account) {
       await db.insertInto('accounts').values(account).execute();
     },
     async get(sid) {
-      const row = await accountBySid.first(db, { sid });
+      const row = getOutsideTransaction ? await getOutsideTransaction(sid) : await accountBySid.first(db, { sid });
       return row && fromRow(row);
     },
     async firstMaster() {

@@ -4,6 +4,7 @@ import type { HttpMethod } from '../../domain/models.js';
 import type { CallbacksTable, Database } from '../schema.js';
 import type { CallbackRepo } from '../store.js';
 import { compiledQuery } from '../compiled.js';
+import { coalescedReads } from '../coalesced.js';
 
 const fromRow = (row: Selectable<CallbacksTable>): CallbackDelivery => ({
   ...row,
@@ -59,14 +60,18 @@ const recordAttempt = compiledQuery((db: Kysely<Database>, p: AttemptParams) =>
     .where('id', '=', p.id),
 );
 
-export function callbackRepo(db: Kysely<Database>): CallbackRepo {
+export function callbackRepo(db: Kysely<Database>, inTransaction: boolean): CallbackRepo {
+  // Every delivery starts by reading its callback; those that start together share a query.
+  const getOutsideTransaction = inTransaction
+    ? undefined
+    : coalescedReads(db, { select: (db, ids: number[]) => db.selectFrom('callbacks').selectAll().where('id', 'in', ids), keyOf: (row) => Number(row.id), maxBatch: 50 });
   return {
     async insert(delivery) {
       const [row] = await insertCallback.all(db, { ...delivery, params: JSON.stringify(delivery.params) });
       return Number(row.id);
     },
     async get(id) {
-      const row = await callbackById.first(db, { id });
+      const row = getOutsideTransaction ? await getOutsideTransaction(id) : await callbackById.first(db, { id });
       return row && fromRow(row);
     },
     async recordAttempt(id, attempt) {

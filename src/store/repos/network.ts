@@ -4,6 +4,7 @@ import type { Database, NetworkStateTable } from '../schema.js';
 import type { NetworkRepo } from '../store.js';
 import type { Dialect } from '../migrations/columns.js';
 import { compiledQuery } from '../compiled.js';
+import { batchedLookup } from '../batch.js';
 
 const ROW = 1;
 
@@ -15,14 +16,17 @@ const fromRow = (row: Selectable<NetworkStateTable>): NetworkSettings => ({
 });
 
 // The simulated operator reads the settings twice a call; compiled once (src/store/compiled.ts).
+// Outside a transaction the reads that arrive together share one query (src/store/batch.ts):
+// every operator call in flight asks for the same row.
 const settings = compiledQuery((db: Kysely<Database>) => db.selectFrom('network_state').selectAll().where('id', '=', ROW));
 // A worker deciding to park a job reads under a share lock, so a concurrent "available
 // again" either waits for it (and wakes the parked job) or is seen by it.
 const settingsShared = compiledQuery((db: Kysely<Database>) => db.selectFrom('network_state').selectAll().where('id', '=', ROW).forShare());
 
-export function networkRepo(db: Kysely<Database>, dialect: Dialect): NetworkRepo {
+export function networkRepo(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean): NetworkRepo {
+  const shared = inTransaction ? undefined : batchedLookup({ fetch: () => settings.all(db, {}), keyOf: (row) => row.id, maxBatch: 1 });
   const read = async (share: boolean) => {
-    const row = await (share && dialect === 'postgres' ? settingsShared : settings).first(db, {});
+    const row = await (share && dialect === 'postgres' ? settingsShared.first(db, {}) : shared ? shared(ROW) : settings.first(db, {}));
     if (!row) throw new Error('network_state has no settings row; the store was not initialised');
     return fromRow(row);
   };

@@ -6,7 +6,7 @@ import { keysetPage, toPage } from './paging.js';
 import { DomainError } from '../../domain/errors.js';
 import { mapUnique } from '../unique.js';
 import { compiledQuery } from '../compiled.js';
-import { batchedLookup } from '../batch.js';
+import { coalescedReads } from '../coalesced.js';
 
 // A concurrent request can pass the domain's own uniqueness check at the same moment.
 const taken = {
@@ -51,42 +51,11 @@ const simByUniqueName = compiledQuery((db: Kysely<Database>, p: { accountSid: st
   db.selectFrom('sims').selectAll().where('account_sid', '=', p.accountSid).where('unique_name', '=', p.uniqueName),
 );
 
-/** At most this many SIDs per coalesced read: few enough to stay a named prepared statement on PostgreSQL. */
-const MAX_BATCH = 50;
-
-/** `select … where sid in (?, …)`, one compiled statement per list length. */
-const simsBySids = Array.from({ length: MAX_BATCH + 1 }, (_, n) =>
-  compiledQuery((db: Kysely<Database>, p: Record<string, string>) =>
-    db
-      .selectFrom('sims')
-      .selectAll()
-      .where('sid', 'in', Array.from({ length: n }, (_, i) => p[i])),
-  ),
-);
-
-/**
- * Reads by SID outside a transaction, coalesced: concurrent requests share one query (batch.ts).
- * A read joins only a query sent after it was asked, so it sees every write committed before.
- */
-function coalescedGet(db: Kysely<Database>) {
-  return batchedLookup<string, Selectable<SimsTable>>({
-    maxBatch: MAX_BATCH,
-    // A second query may start while one is on its way, so the wait for PostgreSQL's answer
-    // does not hold back the requests that arrive meanwhile.
-    maxInFlight: 2,
-    async fetch(sids) {
-      if (sids.length === 1) {
-        const row = await simBySid.first(db, { sid: sids[0] });
-        return row ? [row] : [];
-      }
-      return simsBySids[sids.length].all(db, Object.fromEntries(sids.map((sid, i) => [i, sid])));
-    },
-    keyOf: (row) => row.sid,
-  });
-}
-
-export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): SimRepo {
-  const getOutsideTransaction = db.isTransaction ? undefined : coalescedGet(db);
+export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', inTransaction: boolean): SimRepo {
+  // Concurrent fetches outside a transaction share queries (src/store/coalesced.ts).
+  const getOutsideTransaction = inTransaction
+    ? undefined
+    : coalescedReads(db, { select: (db, sids: string[]) => db.selectFrom('sims').selectAll().where('sid', 'in', sids), keyOf: (row) => row.sid, maxBatch: 50 });
   return {
     async insert(sim) {
       await mapUnique(db.insertInto('sims').values(sim).execute(), taken);
