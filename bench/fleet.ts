@@ -84,7 +84,7 @@ async function makeAccounts(store: Store): Promise<FleetAccount[]> {
 export async function generateFleet(databaseUrl: string, count: number): Promise<Fleet> {
   const started = Date.now();
   const connection = await connect(databaseUrl);
-  const store = kyselyStore(connection.db, connection.dialect);
+  const store = kyselyStore(connection);
   try {
     const accounts = await makeAccounts(store);
     const progress = new Progress(`generating ${count.toLocaleString('en')} SIMs (${connection.dialect})`, count);

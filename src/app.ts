@@ -30,7 +30,7 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
     connectTimeoutMs: config.pgConnectTimeoutMs,
     sqliteCacheMb: config.sqliteCacheMb,
   });
-  const store = kyselyStore(connection.db, connection.dialect);
+  const store = kyselyStore(connection);
   try {
     // Job logs go to the server's logger once it exists.
     let logTarget: RunnerLog | null = null;

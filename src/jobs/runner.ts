@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Store, TransactionOptions } from '../store/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { Job, JobKind } from '../domain/outbox.js';
 
@@ -56,9 +56,12 @@ export class LostLease extends Error {
 /**
  * Leases and outcomes are re-done from the outbox if a database crash loses them (a lost lease
  * is leased again; a lost outcome runs its job again, at least once as ever), so their commits
- * need not wait for the disk. The request that wrote the job waited for it.
+ * need not wait for the disk. The request that wrote the job waited for it. A job's outcome is
+ * keyed by its Sim, so two steps of one Sim never run in one grouped transaction; one lease at
+ * a time, as two in one transaction could take the same jobs.
  */
-const REPLAYABLE = { replayable: true };
+const LEASE: TransactionOptions = { replayable: { key: 'lease' } };
+const outcomeOf = (job: Job): TransactionOptions => ({ replayable: { key: job.simSid ?? `job ${job.id}` } });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
@@ -122,7 +125,7 @@ export class JobRunner {
     // running, and on SQLite no other lease in this process can slip in between.
     return this.store.transaction(
       (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince }),
-      REPLAYABLE,
+      LEASE,
     );
   }
 
@@ -188,7 +191,7 @@ export class JobRunner {
             ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
             : await tx.jobs.park(job.id, this.owner, settlement.state, now);
       if (!ok) throw new LostLease(job.id);
-    }, REPLAYABLE);
+    }, outcomeOf(job));
     for (const next of claimed) void this.run(next);
   }
 
@@ -222,7 +225,7 @@ export class JobRunner {
         const nextRunAt = now + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
         await handler?.onRetry?.(tx, job, error, nextRunAt, now);
-      }, REPLAYABLE);
+      }, outcomeOf(job));
       return;
     }
     this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job failed for the last time; it is dead');
@@ -231,7 +234,7 @@ export class JobRunner {
         const now = this.clock.now();
         if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, message))) return;
         await handler?.onDead?.(tx, job, error, now);
-      }, REPLAYABLE);
+      }, outcomeOf(job));
     } catch (deadError) {
       // Even when undoing fails, the job must end rather than fail forever.
       this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');

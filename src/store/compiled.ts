@@ -62,11 +62,12 @@ export interface CompiledStatement<DB, P extends Record<string, unknown>, R> {
 export function compiledQuery<DB, P extends Record<string, unknown>, R>(
   build: (db: Kysely<DB>, params: P) => Compilable<R>,
 ): CompiledStatement<DB, P, R> {
-  // Keyed by the dialect's adapter, which a database's transactions share with it.
+  // Keyed by the dialect's adapter class: every handle on a database of that dialect (the root,
+  // its transactions, a grouped transaction's own handle) compiles the same SQL.
   const templates = new WeakMap<object, Template>();
 
   function templateFor(db: Kysely<DB>): Template {
-    const key = db.getExecutor().adapter;
+    const key = db.getExecutor().adapter.constructor;
     let template = templates.get(key);
     if (!template) {
       template = compileTemplate(db, build);

@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, PostgresDriver, sql, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import type { Dialect } from './migrations/columns.js';
 import { migrations } from './migrations/index.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 import { withStatementCache } from './sqlite-statements.js';
 import { withPreparedStatements } from './pg-statements.js';
+import { PostgresGroupCommit } from './pg-group-commit.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
@@ -29,6 +30,8 @@ export interface StoreOptions {
 export interface Connection {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL: runs the job engine's transactions in groups (pg-group-commit.ts). */
+  groupCommit?: PostgresGroupCommit;
 }
 
 // node-postgres returns BIGINT as a string by default; our bigints are epoch milliseconds and
@@ -64,10 +67,19 @@ function openPostgres(url: string, options: StoreOptions): Connection {
     idle_in_transaction_session_timeout: timeout,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'wisp',
+    // A connection sends queries issued together without waiting for each answer. Only a
+    // grouped transaction issues more than one at a time (pg-group-commit.ts).
+    pipeline: true,
   });
   // Without a listener, an idle connection that the server drops would crash the process.
   pool.on('error', options.onPoolError ?? logPoolError);
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) }), dialect: 'postgres' };
+  const prepared = withPreparedStatements(pool);
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepared }) }),
+    dialect: 'postgres',
+    // Its own driver over the same pool, for connections the groups hold themselves.
+    groupCommit: new PostgresGroupCommit(new PostgresDriver({ pool: prepared })),
+  };
 }
 
 function logPoolError(error: Error): void {

@@ -18,38 +18,21 @@ import { dataSessionRepo } from './repos/data-sessions.js';
 import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
 import { GroupCommit } from './group-commit.js';
-import { PostgresGroupCommit } from './pg-group-commit.js';
+import type { PostgresGroupCommit } from './pg-group-commit.js';
+import type { Connection } from './connect.js';
 import './schema-devices.js';
 
-/**
- * A PostgreSQL transaction whose commit does not wait for the disk: a crash of the database
- * server (not of Wisp) may lose the last few hundred milliseconds of these, which the outbox
- * then runs again. The setting goes with `begin` in one round trip.
- */
-async function asynchronousCommit<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    await sql.raw('begin; set local synchronous_commit = off').execute(connection);
-    let result: T;
-    try {
-      result = await work(connection);
-    } catch (error) {
-      // A broken connection cannot roll back; the server ends its transaction when it closes.
-      await sql.raw('rollback').execute(connection).catch(() => undefined);
-      throw error;
-    }
-    await sql.raw('commit').execute(connection);
-    return result;
-  });
+/** The Store over a database connection (connect.ts): the same code for both dialects. */
+export function kyselyStore(connection: Connection): Store {
+  return storeOver(connection.db, connection.dialect, false, connection.groupCommit ?? null);
 }
 
-/** The Store over a Kysely handle: the same code for both dialects, inside or outside a transaction. */
-export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransaction = false): Store {
+/** The Store over a Kysely handle, the root or a transaction's. */
+function storeOver(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, replayables: PostgresGroupCommit | null): Store {
   // SQLite runs one transaction at a time per process: those that queue share a commit. On
-  // PostgreSQL each transaction has a pooled connection of its own and runs alongside the others.
+  // PostgreSQL each transaction has a pooled connection of its own and runs alongside the
+  // others, and the job engine's own transactions run in groups (pg-group-commit.ts).
   const group = dialect === 'sqlite' && !inTransaction ? new GroupCommit(db) : null;
-  // On PostgreSQL the job engine's own transactions, which asked together, share one.
-  const replayables =
-    dialect === 'postgres' && !inTransaction ? new PostgresGroupCommit(<T>(work: (trx: Kysely<Database>) => Promise<T>) => asynchronousCommit(db, work)) : null;
   return {
     dialect,
     accounts: accountRepo(db, inTransaction),
@@ -70,9 +53,10 @@ export function kyselyStore(db: Kysely<Database>, dialect: Dialect, inTransactio
     async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);
-      const inTrx = (trx: Kysely<Database>) => work(kyselyStore(trx, dialect, true));
+      const inTrx = (trx: Kysely<Database>) => work(storeOver(trx, dialect, true, null));
       if (group) return group.run(inTrx);
-      return options?.replayable && replayables ? replayables.run(inTrx) : db.transaction().execute(inTrx);
+      if (options?.replayable && replayables) return replayables.run(inTrx, options.replayable.key);
+      return db.transaction().execute(inTrx);
     },
     async ping() {
       await sql`select 1`.execute(db);

@@ -131,10 +131,12 @@ export interface TransactionOptions {
   /**
    * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
    * database crash loses it: PostgreSQL may answer the commit before its WAL reaches the disk.
-   * Customers' requests never use it. Such transactions may share one commit, and `work` may
-   * then run again after a rollback: it must have no effects outside the database.
+   * Customers' requests never use it. Such transactions may run together in one database
+   * transaction, side by side, except two with the same `key` (a Sim's SID: its work stays in
+   * order). `work` may then run again after a rollback: it must have no effects outside the
+   * database.
    */
-  replayable?: boolean;
+  replayable?: { key: string };
 }
 
 /**

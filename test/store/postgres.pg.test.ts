@@ -102,8 +102,9 @@ describe('PostgreSQL pool settings', () => {
   });
 
   it('recovers when another process changes a table under a prepared statement', async () => {
-    const { db, dialect } = await connect(database.url, { poolSize: 1 });
-    const store = kyselyStore(db, dialect);
+    const connection = await connect(database.url, { poolSize: 1 });
+    const { db } = connection;
+    const store = kyselyStore(connection);
     const other = await connect(database.url, { poolSize: 1 });
     try {
       assert.equal(await store.sims.get('DE' + '0'.repeat(32)), undefined);

@@ -42,7 +42,7 @@ describe('store repositories', () => {
   before(async () => {
     database = await createTestDatabaseUrl();
     const connection = await connect(database.url);
-    store = kyselyStore(connection.db, connection.dialect);
+    store = kyselyStore(connection);
     owner = account();
     await store.accounts.insert(owner);
   });
@@ -161,7 +161,7 @@ describe('store repositories', () => {
             if (i === 4) await tx.sims.update(s.sid, { unique_name: 'held' });
             return i;
           },
-          { replayable: true },
+          { replayable: { key: s.sid } },
         ),
       ),
     );
@@ -175,6 +175,25 @@ describe('store repositories', () => {
     }
     // Each ran at least once and at most twice (once in the group, once alone after its rollback).
     assert.ok(runs.every((n) => n === 1 || n === 2), `runs: ${runs.join(', ')}`);
+  });
+
+  it('never runs two of the job engine’s transactions with one key side by side', async () => {
+    // Grouped transactions on PostgreSQL run side by side in one database transaction, where a
+    // row lock does not keep them apart: the key must.
+    const counter = sim(owner.sid, { friendly_name: '0' });
+    await store.sims.insert(counter);
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.transaction(
+          async (tx) => {
+            const current = await tx.sims.getForUpdate(counter.sid);
+            await tx.sims.update(counter.sid, { friendly_name: String(Number(current?.friendly_name) + 1) });
+          },
+          { replayable: { key: counter.sid } },
+        ),
+      ),
+    );
+    assert.equal((await store.sims.get(counter.sid))?.friendly_name, '20');
   });
 
   it('serialises read-modify-write through getForUpdate, so no update is lost', async () => {
