@@ -6,6 +6,8 @@ import { connect, StoreStartError } from '../../src/store/connect.js';
 import { kyselyStore } from '../../src/store/kysely-store.js';
 import { createTestDatabaseUrl, testPostgresUrl, withDatabase, type TestDatabase } from '../helpers/database.js';
 import { runWispToExit } from '../helpers/wisp-process.js';
+import { newSid } from '../../src/domain/sids.js';
+import type { Account } from '../../src/domain/models.js';
 
 // PostgreSQL-only behaviour. scripts/run-tests.mjs runs *.pg.test.ts files in its PostgreSQL
 // pass alone and reports them as skipped, with the reason, when that pass cannot run.
@@ -132,5 +134,51 @@ describe('PostgreSQL pool settings', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('PostgreSQL grouped transactions of the job engine', () => {
+  let database: TestDatabase;
+  let connection: Awaited<ReturnType<typeof connect>>;
+  let store: ReturnType<typeof kyselyStore>;
+  before(async () => {
+    database = await createTestDatabaseUrl();
+    connection = await connect(database.url);
+    store = kyselyStore(connection);
+  });
+  after(async () => {
+    await store.close();
+    await database.cleanup();
+  });
+
+  const account = (): Account => {
+    const sid = newSid('AC');
+    return { sid, owner_account_sid: sid, friendly_name: 'grouped', status: 'active', type: 'Full', auth_token: 'a'.repeat(32), date_created: 1, date_updated: 1 };
+  };
+
+  /** How many database transactions wrote these accounts (a row's xmin is its writer's id). */
+  async function writers(accounts: Account[]): Promise<number> {
+    const sids = accounts.map((a) => a.sid);
+    const { rows } = await sql<{ writer: string }>`select xmin::text as writer from accounts where sid in (${sql.join(sids)})`.execute(connection.db);
+    assert.equal(rows.length, accounts.length);
+    return new Set(rows.map((r) => r.writer)).size;
+  }
+
+  it('runs those asked for together in one database transaction', async () => {
+    const made = Array.from({ length: 6 }, account);
+    await Promise.all(made.map((a) => store.transaction((tx) => tx.accounts.insert(a), { replayable: { key: a.sid } })));
+    assert.equal(await writers(made), 1);
+  });
+
+  it('runs those with the same key one after another, each in its own', async () => {
+    const made = Array.from({ length: 3 }, account);
+    await Promise.all(made.map((a) => store.transaction((tx) => tx.accounts.insert(a), { replayable: { key: 'one Sim' } })));
+    assert.equal(await writers(made), 3);
+  });
+
+  it('never groups customers’ transactions', async () => {
+    const made = Array.from({ length: 3 }, account);
+    await Promise.all(made.map((a) => store.transaction((tx) => tx.accounts.insert(a))));
+    assert.equal(await writers(made), 3);
   });
 });
