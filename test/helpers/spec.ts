@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-// Validates response bodies against Twilio's OpenAPI specs in ../shared/specs, with one
+// Validates response bodies against Twilio's OpenAPI documents in spec/twilio/, with one
 // tightening: every documented property must be present (null where unset).
 
-const SPEC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/specs');
+const SPEC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../spec/twilio');
 const FILES = {
   wireless: 'twilio_wireless_v1.json',
   monitor: 'twilio_monitor_v1.json',
@@ -69,7 +69,7 @@ function doc(name: SpecName): Json {
   let spec = docs.get(name);
   if (!spec) {
     const path = join(SPEC_DIR, FILES[name]);
-    if (!existsSync(path)) throw new Error(`spec not found at ${path}: tests need ../shared/specs beside the repository`);
+    if (!existsSync(path)) throw new Error(`spec not found at ${path}: the repository's spec/twilio/ is incomplete`);
     spec = JSON.parse(readFileSync(path, 'utf8')) as Json;
     applyErrata(name, spec);
     requireAll((spec.components as Json).schemas);
