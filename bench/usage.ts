@@ -78,7 +78,7 @@ function rng(seed: number) {
 }
 
 async function setUp(wisp: Wisp, count: number, start: number): Promise<{ caller: Caller; sims: Sim[] }> {
-  const { store } = wisp.services;
+  const { store } = wisp;
   const master = wisp.master;
   const caller: Caller = { account: master, credentialAccount: master, keySid: null };
   const plan = buildRatePlan(master.sid, { dataLimit: 2_000_000, nationalRoamingDataLimit: 2_000_000 }, start);
@@ -109,8 +109,8 @@ export async function runUsageBench(options: Partial<UsageBenchOptions> = {}): P
   const config = loadConfig({ DATABASE_URL: databaseUrl, WISP_DEMO: '0', PORT: '0', WISP_ADMIN_TOKEN: 'bench-admin-token-0123456789' });
   const wisp = await createWisp(config, { logger: false });
   try {
-    const { store } = wisp.services;
-    const now = wisp.services.clock.now();
+    const { store } = wisp;
+    const now = wisp.engine.clock.now();
     const first = floorTo(now, DAY) - o.days * DAY;
     const { caller, sims } = await setUp(wisp, o.sims, first);
     log(`${o.sims} active SIMs on ${store.dialect}`);

@@ -2,18 +2,48 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { connect } from './store/connect.js';
-import { kyselyStore } from './store/kysely-store.js';
+import { kyselyStore, type WispStore } from './store/kysely-store.js';
 import type { Account } from './domain/models.js';
-import { buildServices, type Services } from './services.js';
+import type { Services } from './domain/services.js';
+import { SharedClock } from './domain/clock.js';
+import { AccountService } from './domain/accounts.js';
+import { KeyService } from './domain/keys.js';
+import { CredentialService } from './domain/credentials.js';
+import { RatePlanService } from './domain/rate-plans.js';
+import { SimService } from './domain/sims/service.js';
+import { EventService } from './domain/events.js';
+import { CommandService } from './domain/commands.js';
+import { DataSessionService } from './domain/data-sessions.js';
+import { DeviceService } from './domain/devices.js';
+import { UsageService } from './domain/usage-records.js';
+import { InventoryService } from './domain/inventory.js';
+import { NetworkService } from './domain/network.js';
+import { CallbackLog, JobLog, TimeService } from './domain/operations.js';
+import type { WispTasks } from './domain/tasks.js';
+import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog } from './engine/index.js';
+import type { Operator } from './network/operator.js';
+import { SimulatedOperator } from './network/simulator.js';
+import { wispHandlers } from './jobs/index.js';
 import { buildServer } from './http/server.js';
 import { seedDemo } from './demo.js';
-import { buildEngine, type Engine } from './jobs/engine.js';
-import type { RunnerLog } from './jobs/runner.js';
+
+// The one composition root: the store, the job engine, the domain services and the HTTP
+// server are built and wired here, and nowhere else.
+
+/** The job engine of one process: its runner, the background worker and retention. */
+export interface Engine {
+  clock: SharedClock;
+  operator: Operator;
+  runner: JobRunner<WispTasks, WispStore>;
+  worker: Worker<AnyJob<WispTasks>>;
+  /** Deletes finished jobs and delivered callbacks past their retention. */
+  pruner: Pruner;
+}
 
 export interface Wisp {
   app: FastifyInstance;
+  store: WispStore;
   services: Services;
-  /** The lifecycle engine: emulated clock, operator, job runner and background worker. */
   engine: Engine;
   master: Account;
   masterCreated: boolean;
@@ -22,8 +52,63 @@ export interface Wisp {
   close(): Promise<void>;
 }
 
-/** Builds a whole Wisp (store, services, HTTP server) without listening yet. */
-export async function createWisp(config: Config, options: { logger?: boolean } = {}): Promise<Wisp> {
+export interface WispOptions {
+  logger?: boolean;
+  /** The upstream operator; the simulation (network settings in the database) by default. */
+  operator?: Operator;
+}
+
+function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, log: EngineLog): Engine {
+  const settings = config.lifecycle;
+  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), settings, log);
+  const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
+  // A job committed in this process is leased at once, not at the next poll.
+  store.jobsCommitted.subscribe(() => worker.poke());
+  const pruner = new Pruner(
+    [
+      { name: 'jobs', prune: (before, limit) => store.jobs.pruneFinished(before, limit) },
+      { name: 'callbacks', prune: (before, limit) => store.callbacks.pruneDelivered(before, limit) },
+    ],
+    clock,
+    settings.retentionMs,
+    log,
+  );
+  return { clock, operator, runner, worker, pruner };
+}
+
+/** Each service gets the store typed down to the repositories it uses. */
+function buildServices(store: WispStore, engine: Engine, clockRunTimeoutMs: number): Services {
+  const { clock } = engine;
+  const accounts = new AccountService(store, clock);
+  const ratePlans = new RatePlanService(store, clock);
+  const sims = new SimService(store, clock, ratePlans);
+  return {
+    credentials: new CredentialService(store),
+    accounts,
+    keys: new KeyService(store, clock, accounts),
+    ratePlans,
+    sims,
+    events: new EventService(store),
+    commands: new CommandService(store, clock, sims),
+    dataSessions: new DataSessionService(store, clock, sims),
+    devices: new DeviceService(store, clock),
+    usage: new UsageService(store, clock, sims),
+    inventory: new InventoryService(store, clock),
+    network: new NetworkService(store, clock),
+    callbackLog: new CallbackLog(store, clock),
+    jobLog: new JobLog(store, clock),
+    time: new TimeService(clock, async () => {
+      const outcome = await engine.runner.runDue(clockRunTimeoutMs);
+      // Retries that fell due meanwhile are the worker's.
+      engine.worker.poke();
+      return outcome;
+    }),
+    ping: () => store.ping(),
+  };
+}
+
+/** Builds a whole Wisp (store, engine, services, HTTP server) without listening yet. */
+export async function createWisp(config: Config, options: WispOptions = {}): Promise<Wisp> {
   const connection = await connect(config.databaseUrl, {
     poolSize: config.pgPoolSize,
     statementTimeoutMs: config.pgStatementTimeoutMs,
@@ -32,12 +117,15 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
   });
   const store = kyselyStore(connection);
   try {
+    const clock = new SharedClock(store.clock);
+    await clock.refresh(true);
+    await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
     // Job logs go to the server's logger once it exists.
-    let logTarget: RunnerLog | null = null;
-    const log: RunnerLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
-    const engine = await buildEngine(store, config.lifecycle, { log });
-    const services = buildServices(store, engine.clock);
-    services.sims.onWork = () => engine.worker.poke();
+    let logTarget: EngineLog | null = null;
+    const log: EngineLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
+    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), log);
+    const services = buildServices(store, engine, config.lifecycle.clockRunTimeoutMs);
+
     const given = config.accountSid && config.authToken ? { sid: config.accountSid, authToken: config.authToken } : null;
     const { account: master, created } = await services.accounts.ensureMaster(given);
     if (created && config.demo) {
@@ -46,7 +134,7 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, engine, adminToken, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, logger: options.logger });
     logTarget = app.log;
     engine.runner.startHeartbeat();
     if (config.role !== 'api') {
@@ -55,6 +143,7 @@ export async function createWisp(config: Config, options: { logger?: boolean } =
     }
     return {
       app,
+      store,
       services,
       engine,
       master,

@@ -1,8 +1,7 @@
-import type { Services } from './services.js';
+import type { Services } from './domain/services.js';
 import type { Account, SimStatus } from './domain/models.js';
 import type { Caller } from './domain/caller.js';
 import { withCheckDigit } from './domain/iccid.js';
-import { importInventory } from './domain/inventory.js';
 
 // A small living fleet for a newcomer: rate plans, a subaccount and a few dozen SIMs spread
 // over the statuses. Only seeded into an empty database, and never when WISP_DEMO=0.
@@ -40,7 +39,7 @@ export async function seedDemo(services: Services, master: Account, settle: () =
     iccid: withCheckDigit(`890126000000001${String(i).padStart(4, '0')}`),
     registration_code: `SPARE${i}`,
   }));
-  await importInventory(services.store, services.clock, [...cards, ...spare]);
+  await services.inventory.import([...cards, ...spare]);
 
   const statuses = Object.keys(PATHS);
   const paths: { sid: string; steps: SimStatus[] }[] = [];

@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type HttpContext, baseUrl } from '../http/context.js';
-import { DomainError } from '../domain/errors.js';
 import type { SessionInput } from '../domain/data-sessions.js';
-import { NetworkRefusal } from '../domain/plan-rules.js';
+import { badBody } from './errors.js';
 import type { DeviceInput } from '../domain/devices.js';
 import type { Device } from '../domain/device-models.js';
 import { commandJson, dataSessionJson } from '../http/device-serializers.js';
@@ -14,26 +13,9 @@ import { isoDate } from '../http/format.js';
 type BySim = { Params: { sid: string } };
 type Body = Record<string, unknown>;
 
-const DOMAIN_STATUS: Partial<Record<DomainError['code'], number>> = { not_found: 404 };
-
-class BadBody extends Error {}
-
-function fail(reply: FastifyReply, error: unknown) {
-  if (error instanceof NetworkRefusal) {
-    const { reason, errorCode, message } = error.refusal;
-    return reply.code(409).send({ error: message, status: 409, reason, error_code: errorCode });
-  }
-  if (error instanceof DomainError) {
-    const status = DOMAIN_STATUS[error.code] ?? 400;
-    return reply.code(status).send({ error: error.message, status });
-  }
-  if (error instanceof BadBody) return reply.code(400).send({ error: error.message, status: 400 });
-  throw error;
-}
-
 function bodyOf(raw: unknown): Body {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new BadBody('The body must be a JSON object');
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw badBody('The body must be a JSON object');
   return raw as Body;
 }
 
@@ -41,7 +23,7 @@ function read<T>(body: Body, key: string, type: 'string' | 'number' | 'boolean',
   const value = body[key];
   if (value === undefined) return undefined;
   if (value === null && nullable) return null as T;
-  if (typeof value !== type) throw new BadBody(`${key} must be a ${type}${nullable ? ' or null' : ''}`);
+  if (typeof value !== type) throw badBody(`${key} must be a ${type}${nullable ? ' or null' : ''}`);
   return value as T;
 }
 
@@ -49,7 +31,7 @@ function readTime(body: Body, key: string): number | undefined {
   const value = read<string>(body, key, 'string');
   if (value === undefined) return undefined;
   const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) throw new BadBody(`${key} must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) throw badBody(`${key} must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z`);
   return t;
 }
 
@@ -65,12 +47,12 @@ function readNetwork(body: Body) {
 function readSession(body: Body): SessionInput {
   const bytes = (key: string) => {
     const v = read<number>(body, key, 'number');
-    if (v === undefined) throw new BadBody(`${key} is required: a whole number of bytes`);
+    if (v === undefined) throw badBody(`${key} is required: a whole number of bytes`);
     return v;
   };
   const location = body.cell_location_estimate;
   if (location !== undefined && location !== null && (typeof location !== 'object' || typeof (location as Body).lat !== 'number' || typeof (location as Body).lon !== 'number')) {
-    throw new BadBody('cell_location_estimate must be {"lat": number, "lon": number} or null');
+    throw badBody('cell_location_estimate must be {"lat": number, "lon": number} or null');
   }
   return {
     ...readNetwork(body),
@@ -106,48 +88,28 @@ export function deviceJson(device: Device) {
 export function deviceRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { devices, dataSessions, commands } = ctx.services;
 
-  app.get<BySim>('/admin/v1/Sims/:sid/Device', async (request, reply) => {
-    try {
-      return deviceJson(await devices.get(request.params.sid));
-    } catch (error) {
-      return fail(reply, error);
-    }
-  });
+  app.get<BySim>('/admin/v1/Sims/:sid/Device', async (request) => deviceJson(await devices.get(request.params.sid)));
 
-  app.post<BySim>('/admin/v1/Sims/:sid/Device', async (request, reply) => {
-    try {
-      return deviceJson(await devices.update(request.params.sid, readDevice(bodyOf(request.body))));
-    } catch (error) {
-      return fail(reply, error);
-    }
-  });
+  app.post<BySim>('/admin/v1/Sims/:sid/Device', async (request) => deviceJson(await devices.update(request.params.sid, readDevice(bodyOf(request.body)))));
 
   app.post<BySim>('/admin/v1/Sims/:sid/DataSessions', async (request, reply) => {
-    try {
-      const outcome = await dataSessions.record(request.params.sid, readSession(bodyOf(request.body)));
-      const { session } = outcome;
-      return reply.code(201).send({
-        data_session: dataSessionJson(session),
-        zone: session.zone,
-        requested: outcome.requested,
-        carried: { bytes_uploaded: session.bytes_uploaded, bytes_downloaded: session.bytes_downloaded },
-        truncated: outcome.truncated,
-        throttled: outcome.throttled,
-      });
-    } catch (error) {
-      return fail(reply, error);
-    }
+    const outcome = await dataSessions.record(request.params.sid, readSession(bodyOf(request.body)));
+    const { session } = outcome;
+    return reply.code(201).send({
+      data_session: dataSessionJson(session),
+      zone: session.zone,
+      requested: outcome.requested,
+      carried: { bytes_uploaded: session.bytes_uploaded, bytes_downloaded: session.bytes_downloaded },
+      truncated: outcome.truncated,
+      throttled: outcome.throttled,
+    });
   });
 
   app.post<BySim>('/admin/v1/Sims/:sid/Commands', async (request, reply) => {
-    try {
-      const body = bodyOf(request.body);
-      const mode = read<string>(body, 'command_mode', 'string');
-      if (mode !== undefined && mode !== 'text' && mode !== 'binary') throw new BadBody('command_mode must be text or binary');
-      const command = await commands.originate(request.params.sid, { command: read<string>(body, 'command', 'string'), commandMode: mode });
-      return reply.code(201).send(commandJson(command, baseUrl(ctx, request)));
-    } catch (error) {
-      return fail(reply, error);
-    }
+    const body = bodyOf(request.body);
+    const mode = read<string>(body, 'command_mode', 'string');
+    if (mode !== undefined && mode !== 'text' && mode !== 'binary') throw badBody('command_mode must be text or binary');
+    const command = await commands.originate(request.params.sid, { command: read<string>(body, 'command', 'string'), commandMode: mode });
+    return reply.code(201).send(commandJson(command, baseUrl(ctx, request)));
   });
 }

@@ -1,35 +1,34 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpContext } from '../http/context.js';
-import { importInventory, MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
+import { MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
 import { deviceRoutes } from './devices.js';
 import { lifecycleAdminRoutes } from './lifecycle.js';
+import { AdminError, adminErrorHandler, badBody, sendAdminError } from './errors.js';
 
-// The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`.
+// The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`; its errors come
+// from one catalog (errors.ts).
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-function adminError(reply: FastifyReply, status: number, message: string) {
-  return reply.code(status).send({ error: message, status });
-}
-
 export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const expected = digest(ctx.adminToken);
+  app.setErrorHandler(adminErrorHandler);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
       reply.header('WWW-Authenticate', 'Bearer realm="Wisp admin"');
-      return adminError(reply, 401, 'A valid admin token is required: Authorization: Bearer $WISP_ADMIN_TOKEN');
+      return sendAdminError(reply, new AdminError('unauthorized', 'A valid admin token is required: Authorization: Bearer $WISP_ADMIN_TOKEN'));
     }
   });
 
-  app.post('/admin/v1/Inventory/Sims', async (request, reply) => {
+  app.post('/admin/v1/Inventory/Sims', async (request) => {
     const body = request.body as { sims?: unknown } | undefined;
-    if (!body || !Array.isArray(body.sims)) return adminError(reply, 400, 'The body must be JSON: {"sims":[{"iccid","registration_code","e_id"?}]}');
-    if (body.sims.length > MAX_IMPORT_ROWS) return adminError(reply, 400, `At most ${MAX_IMPORT_ROWS} SIM cards per request`);
+    if (!body || !Array.isArray(body.sims)) throw badBody('The body must be JSON: {"sims":[{"iccid","registration_code","e_id"?}]}');
+    if (body.sims.length > MAX_IMPORT_ROWS) throw badBody(`At most ${MAX_IMPORT_ROWS} SIM cards per request`);
     const rows = body.sims.map((row): InventoryRow => (row && typeof row === 'object' ? (row as InventoryRow) : {}));
-    const result = await importInventory(ctx.services.store, ctx.services.clock, rows);
+    const result = await ctx.services.inventory.import(rows);
     return {
       imported: result.imported.length,
       unchanged: result.unchanged.length,

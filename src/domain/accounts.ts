@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Clock } from './clock.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { type Caller, canSee, hasMasterCredentials, isMaster } from './caller.js';
@@ -28,7 +28,7 @@ function subaccountName(now: number): string {
 
 export class AccountService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'accounts'>,
     private readonly clock: Clock,
   ) {}
 

@@ -1,9 +1,9 @@
-import type { Store } from '../store/store.js';
 import type { Sim } from './models.js';
+import type { Tx } from './ports.js';
 import type { Command } from './device-models.js';
-import type { DeviceEngine } from './device-engine.js';
 import { type Refusal, commandRefusal, zoneOf } from './plan-rules.js';
-import { deviceOf, meter } from './devices.js';
+import { deviceOf, meter, type MeterTx } from './devices.js';
+import { enqueueDelivery } from './callbacks.js';
 
 // The network's side of a to_sim Command, one durable step at a time (each runs in the
 // transaction of the job that carries it): send it to the device, then take its receipt.
@@ -13,64 +13,66 @@ export const UPDATING_RETRY_MS = 1_000;
 /** ...or waits for the operator to come back. */
 export const SCHEDULED_RETRY_MS = 10_000;
 
-export class CommandSteps {
-  constructor(private readonly engine: DeviceEngine) {}
+/** What a Command step reads and writes. */
+export type StepTx = MeterTx & Tx<'commands' | 'ratePlans'>;
 
-  /**
-   * A durable step, in the job's transaction: the network tries to hand a queued Command to the
-   * device. Returns when to try again if the Sim has a change in flight.
-   */
-  async send(tx: Store, commandSid: string, now: number): Promise<number | void> {
-    const command = await tx.commands.get(commandSid);
-    if (!command || command.status !== 'queued') return;
-    const sim = await tx.sims.getForUpdate(command.sim_sid);
-    if (!sim) return this.fail(tx, command, undefined, { reason: 'sim_status', errorCode: 30003, message: 'The SIM no longer exists' }, now);
-    const device = await deviceOf(tx, sim.sid, now);
-    const zone = zoneOf(device);
-    const refusal = await this.refusal(tx, sim, zone);
-    if (refusal?.reason === 'sim_updating') return now + (sim.status === 'scheduled' ? SCHEDULED_RETRY_MS : UPDATING_RETRY_MS);
-    if (refusal) return this.fail(tx, command, sim, refusal, now);
-    // An offline device keeps its Commands queued; coming back online schedules them again.
-    if (!device.online) return;
-    if (!(await tx.commands.transition(command.sid, 'queued', { status: 'sent', date_updated: now }))) return;
-    const sent = { ...command, status: 'sent' as const, date_updated: now };
-    await meter(tx, this.engine, sim, device, { at: now, zone, country: device.operator_country, toSim: 1 }, now);
-    await this.notify(tx, sent, sim, now);
-    if (sent.delivery_receipt_requested && device.acknowledge_commands) {
-      await this.engine.scheduleCommandStep(tx, 'receipt', sent, now, now);
-    }
-  }
+export type CommandStep = 'send' | 'receipt';
 
-  /** A durable step, in the job's transaction: the device's delivery receipt arrives. */
-  async receipt(tx: Store, commandSid: string, now: number): Promise<void> {
-    const command = await tx.commands.get(commandSid);
-    if (!command || !(await tx.commands.transition(command.sid, 'sent', { status: 'delivered', date_updated: now }))) return;
-    await this.notify(tx, { ...command, status: 'delivered', date_updated: now }, await tx.sims.get(command.sim_sid), now);
-  }
+/** Schedules a step of a to_sim Command, in the Sim's queue: its Commands go out in order. */
+export async function scheduleStep(tx: Tx<'jobs'>, step: CommandStep, command: Pick<Command, 'sid' | 'sim_sid'>, runAt: number, now: number): Promise<void> {
+  await tx.jobs.enqueue({ kind: step === 'send' ? 'command.send' : 'command.receipt', queue: command.sim_sid, payload: { commandSid: command.sid }, runAt }, now);
+}
 
-  /** Schedules every queued Command of a Sim whose device just came online (in the caller's transaction). */
-  async sendQueued(tx: Store, sim: Sim, now: number): Promise<void> {
-    for (const sid of await tx.commands.queuedFor(sim.sid)) {
-      await this.engine.scheduleCommandStep(tx, 'send', { sid, sim_sid: sim.sid }, now, now);
-    }
-  }
+/**
+ * A durable step, in the job's transaction: the network tries to hand a queued Command to the
+ * device. Returns when to try again if the Sim has a change in flight.
+ */
+export async function sendStep(tx: StepTx, commandSid: string, now: number): Promise<number | void> {
+  const command = await tx.commands.get(commandSid);
+  if (!command || command.status !== 'queued') return;
+  const sim = await tx.sims.getForUpdate(command.sim_sid);
+  if (!sim) return fail(tx, command, undefined, { reason: 'sim_status', errorCode: 30003, message: 'The SIM no longer exists' }, now);
+  const device = await deviceOf(tx, sim.sid, now);
+  const zone = zoneOf(device);
+  const refused = await refusal(tx, sim, zone);
+  if (refused?.reason === 'sim_updating') return now + (sim.status === 'scheduled' ? SCHEDULED_RETRY_MS : UPDATING_RETRY_MS);
+  if (refused) return fail(tx, command, sim, refused, now);
+  // An offline device keeps its Commands queued; coming back online schedules them again.
+  if (!device.online) return;
+  if (!(await tx.commands.transition(command.sid, 'queued', { status: 'sent', date_updated: now }))) return;
+  const sent = { ...command, status: 'sent' as const, date_updated: now };
+  await meter(tx, sim, device, { at: now, zone, country: device.operator_country, toSim: 1 }, now);
+  await notify(tx, sent, sim, now);
+  if (sent.delivery_receipt_requested && device.acknowledge_commands) await scheduleStep(tx, 'receipt', sent, now, now);
+}
 
-  async refusal(tx: Store, sim: Sim, zone: ReturnType<typeof zoneOf>): Promise<Refusal | null> {
-    const plan = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
-    return commandRefusal(sim.status, plan, zone);
-  }
+/** A durable step, in the job's transaction: the device's delivery receipt arrives. */
+export async function receiptStep(tx: StepTx, commandSid: string, now: number): Promise<void> {
+  const command = await tx.commands.get(commandSid);
+  if (!command || !(await tx.commands.transition(command.sid, 'sent', { status: 'delivered', date_updated: now }))) return;
+  await notify(tx, { ...command, status: 'delivered', date_updated: now }, await tx.sims.get(command.sim_sid), now);
+}
 
-  private async fail(tx: Store, command: Command, sim: Sim | undefined, refusal: Refusal, now: number): Promise<void> {
-    const changes = { status: 'failed' as const, error_code: refusal.errorCode, error_message: refusal.message, date_updated: now };
-    if (await tx.commands.transition(command.sid, command.status, changes)) await this.notify(tx, { ...command, ...changes }, sim, now);
-  }
+/** Schedules every queued Command of a Sim whose device just came online (in the caller's transaction). */
+export async function sendQueued(tx: Tx<'commands' | 'jobs'>, sim: Sim, now: number): Promise<void> {
+  for (const sid of await tx.commands.queuedFor(sim.sid)) await scheduleStep(tx, 'send', { sid, sim_sid: sim.sid }, now, now);
+}
 
-  /** The status callback of a to_sim Command, when it asked for one. */
-  async notify(tx: Store, command: Command, sim: Sim | undefined, now: number): Promise<void> {
-    if (!command.callback_url) return;
-    const target = { url: command.callback_url, method: command.callback_method };
-    await this.engine.callback(tx, target, statusParams(command, sim), { simSid: command.sim_sid, accountSid: command.account_sid }, now);
-  }
+export async function refusal(tx: Tx<'ratePlans'>, sim: Sim, zone: ReturnType<typeof zoneOf>): Promise<Refusal | null> {
+  const plan = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
+  return commandRefusal(sim.status, plan, zone);
+}
+
+async function fail(tx: Tx<'commands' | 'callbacks' | 'jobs'>, command: Command, sim: Sim | undefined, refused: Refusal, now: number): Promise<void> {
+  const changes = { status: 'failed' as const, error_code: refused.errorCode, error_message: refused.message, date_updated: now };
+  if (await tx.commands.transition(command.sid, command.status, changes)) await notify(tx, { ...command, ...changes }, sim, now);
+}
+
+/** The status callback of a to_sim Command, when it asked for one. */
+export async function notify(tx: Tx<'callbacks' | 'jobs'>, command: Command, sim: Sim | undefined, now: number): Promise<void> {
+  if (!command.callback_url) return;
+  const target = { url: command.callback_url, method: command.callback_method };
+  await enqueueDelivery(tx, { simSid: command.sim_sid, accountSid: command.account_sid, target, params: statusParams(command, sim) }, now);
 }
 
 /** Parameters of a to_sim Command's status callback. */

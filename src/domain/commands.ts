@@ -1,17 +1,17 @@
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Clock } from './clock.js';
 import { DomainError, notFound } from './errors.js';
 import { type Caller, ownsOrManages } from './caller.js';
 import type { HttpMethod, Page, PageQuery } from './models.js';
 import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from './device-models.js';
-import type { DeviceEngine } from './device-engine.js';
 import { type IncludeSid, buildMessage } from './command-payload.js';
 import { DEVICE_OFFLINE, NetworkRefusal, zoneOf } from './plan-rules.js';
 import { deviceOf, meter, simForDevice } from './devices.js';
-import { CommandSteps, receivedParams } from './command-steps.js';
+import { notify, receivedParams, refusal, scheduleStep } from './command-steps.js';
+import { enqueueDelivery } from './callbacks.js';
 import { isSid, newSid } from './sids.js';
 import { checkUrl } from './validate.js';
-import type { SimService } from './sims.js';
+import type { SimService } from './sims/service.js';
 
 // Machine-to-machine Commands, both ways. A to_sim Command moves queued -> sent -> delivered
 // (or failed) as the network and the simulated device act on it, one durable step at a time; a
@@ -38,16 +38,10 @@ const missing = (name: string) => new DomainError('missing_parameter', `Missing 
 
 export class CommandService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'sims' | 'accounts' | 'commands' | 'devices' | 'ratePlans' | 'usage' | 'events' | 'jobs' | 'callbacks'>,
     private readonly clock: Clock,
     private readonly sims: SimService,
-    private readonly engine: DeviceEngine,
-  ) {
-    this.steps = new CommandSteps(engine);
-  }
-
-  /** The network's steps on a Command; job handlers run them. */
-  readonly steps: CommandSteps;
+  ) {}
 
   /** Sends a Command to a SIM. A SIM that cannot take it gets a stored Command in status failed. */
   async create(caller: Caller, input: CommandInput): Promise<Command> {
@@ -58,7 +52,7 @@ export class CommandService {
     const mode = input.commandMode ?? 'text';
     const message = buildMessage(mode, input.command, input.includeSid ?? 'none', sid);
     const sim = await this.sims.fetch(caller, input.sim);
-    const created = await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const current = await simForDevice(tx, sim.sid, true);
       const command: Command = {
@@ -79,20 +73,18 @@ export class CommandService {
         date_updated: now,
       };
       const device = await deviceOf(tx, current.sid, now);
-      const refusal = await this.steps.refusal(tx, current, zoneOf(device));
+      const refused = await refusal(tx, current, zoneOf(device));
       // A change in flight only delays the Command; anything else the network refuses fails it.
-      if (refusal && refusal.reason !== 'sim_updating') {
-        const failed = { ...command, status: 'failed' as const, error_code: refusal.errorCode, error_message: refusal.message };
+      if (refused && refused.reason !== 'sim_updating') {
+        const failed = { ...command, status: 'failed' as const, error_code: refused.errorCode, error_message: refused.message };
         await tx.commands.insert(failed);
-        await this.steps.notify(tx, failed, current, now);
+        await notify(tx, failed, current, now);
         return failed;
       }
       await tx.commands.insert(command);
-      if (device.online) await this.engine.scheduleCommandStep(tx, 'send', command, now, now);
+      if (device.online) await scheduleStep(tx, 'send', command, now, now);
       return command;
     });
-    this.engine.wake();
-    return created;
   }
 
   async fetch(caller: Caller, sid: string): Promise<Command> {
@@ -128,14 +120,14 @@ export class CommandService {
     if (input.command === undefined || input.command === '') throw missing('command');
     const mode = input.commandMode ?? 'text';
     const message = buildMessage(mode, input.command, 'none', '');
-    const received = await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const sim = await simForDevice(tx, simSid, true);
       const device = await deviceOf(tx, sim.sid, now);
       if (!device.online) throw new NetworkRefusal(DEVICE_OFFLINE);
       const zone = zoneOf(device);
-      const refusal = await this.steps.refusal(tx, sim, zone);
-      if (refusal) throw new NetworkRefusal(refusal);
+      const refused = await refusal(tx, sim, zone);
+      if (refused) throw new NetworkRefusal(refused);
       const command: Command = {
         sid: newSid('DC'),
         account_sid: sim.account_sid,
@@ -154,20 +146,13 @@ export class CommandService {
         date_updated: now,
       };
       await tx.commands.insert(command);
-      await meter(tx, this.engine, sim, device, { at: now, zone, country: device.operator_country, fromSim: 1 }, now);
+      await meter(tx, sim, device, { at: now, zone, country: device.operator_country, fromSim: 1 }, now);
       if (sim.commands_callback_url) {
-        await this.engine.callback(
-          tx,
-          { url: sim.commands_callback_url, method: sim.commands_callback_method },
-          receivedParams(command, sim),
-          { simSid: sim.sid, accountSid: sim.account_sid },
-          now,
-        );
+        const target = { url: sim.commands_callback_url, method: sim.commands_callback_method };
+        await enqueueDelivery(tx, { simSid: sim.sid, accountSid: sim.account_sid, target, params: receivedParams(command, sim) }, now);
       }
       return command;
     });
-    this.engine.wake();
-    return received;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Tx } from './ports.js';
 import { secretsEqual, hashSecret } from './accounts.js';
 import type { Caller } from './caller.js';
 import type { Account } from './models.js';
@@ -9,7 +9,7 @@ export type AuthFailure = 'unknown_user' | 'wrong_secret' | 'account_inactive';
  * Checks HTTP Basic credentials. The user is an Account SID (with that account's auth token, or
  * its master's) or an API Key SID (with the key's secret). Secrets are compared in constant time.
  */
-export async function authenticate(store: Store, user: string, secret: string): Promise<Caller | AuthFailure> {
+export async function authenticate(store: Tx<'accounts' | 'keys'>, user: string, secret: string): Promise<Caller | AuthFailure> {
   if (user.startsWith('SK')) {
     const key = await store.keys.get(user);
     if (!key) return 'unknown_user';
@@ -30,4 +30,13 @@ export async function authenticate(store: Store, user: string, secret: string): 
   if (!credentialAccount) return 'wrong_secret';
   if (account.status !== 'active' || credentialAccount.status !== 'active') return 'account_inactive';
   return { account, credentialAccount, keySid: null };
+}
+
+/** Checks the credentials of requests (HTTP Basic). */
+export class CredentialService {
+  constructor(private readonly store: Tx<'accounts' | 'keys'>) {}
+
+  authenticate(user: string, secret: string): Promise<Caller | AuthFailure> {
+    return authenticate(this.store, user, secret);
+  }
 }

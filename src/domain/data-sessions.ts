@@ -1,15 +1,14 @@
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Clock } from './clock.js';
 import { invalid } from './errors.js';
 import type { Caller } from './caller.js';
 import type { Page, PageQuery } from './models.js';
 import type { CellLocation, DataSession } from './device-models.js';
-import type { DeviceEngine } from './device-engine.js';
 import { DEVICE_OFFLINE, NetworkRefusal, dataAllowance, dataRefusal, fitToAllowance, zoneOf } from './plan-rules.js';
 import { checkImei, deviceOf, meter, type NetworkInput, networkFrom, RADIO_LINKS, simForDevice } from './devices.js';
 import { meteringMonth } from './usage-periods.js';
 import { newSid } from './sids.js';
-import type { SimService } from './sims.js';
+import type { SimService } from './sims/service.js';
 
 // Data sessions: the simulated device uses data, the network meters it against the rate plan.
 
@@ -57,10 +56,9 @@ const packets = (given: number | undefined, bytes: number) => given ?? Math.ceil
 
 export class DataSessionService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'sims' | 'devices' | 'ratePlans' | 'usage' | 'dataSessions' | 'events' | 'jobs' | 'callbacks'>,
     private readonly clock: Clock,
     private readonly sims: SimService,
-    private readonly engine: DeviceEngine,
   ) {}
 
   list(caller: Caller, simRef: string, range: { start?: number; end?: number }, page: PageQuery): Promise<Page<DataSession>> {
@@ -71,7 +69,7 @@ export class DataSessionService {
   /** The device uses data. Throws NetworkRefusal when the network would not carry it. */
   async record(simSid: string, input: SessionInput): Promise<SessionOutcome> {
     checkInput(input);
-    const outcome = await this.store.transaction(async (tx): Promise<SessionOutcome> => {
+    return this.store.transaction(async (tx): Promise<SessionOutcome> => {
       const now = this.clock.now();
       const sim = await simForDevice(tx, simSid, true);
       const device = await deviceOf(tx, sim.sid, now);
@@ -113,7 +111,7 @@ export class DataSessionService {
         last_updated: now,
       };
       await tx.dataSessions.insert(session);
-      await meter(tx, this.engine, sim, device, { at: start, zone, country: network.operator_country, upload: carried.upload, download: carried.download }, now);
+      await meter(tx, sim, device, { at: start, zone, country: network.operator_country, upload: carried.upload, download: carried.download }, now);
       return {
         session,
         requested: { bytes_uploaded: input.bytes_uploaded, bytes_downloaded: input.bytes_downloaded },
@@ -121,7 +119,5 @@ export class DataSessionService {
         throttled: allowance.throttled,
       };
     });
-    this.engine.wake();
-    return outcome;
   }
 }

@@ -1,13 +1,14 @@
-import type { Store } from '../store/store.js';
+import type { Repos, Tx } from './ports.js';
 import type { Clock } from './clock.js';
 import { invalid, notFound } from './errors.js';
 import type { Sim } from './models.js';
 import type { Device, Network, UsageDelta, Zone } from './device-models.js';
-import type { DeviceEngine } from './device-engine.js';
+import { activateByUse, type MoveTx } from './sims/moves.js';
 import { HOME_NETWORK, isUsMcc, reachesActivation } from './plan-rules.js';
 import { HOUR, floorTo } from './usage-periods.js';
 import { isSid } from './sids.js';
 import { luhnValid } from './iccid.js';
+import { sendQueued } from './command-steps.js';
 
 // The simulated device in each SIM, and the metering that every use of the network goes through.
 
@@ -30,13 +31,13 @@ export function defaultDevice(simSid: string, now: number): Device {
 }
 
 /** A Sim for the simulator (the operator's view: any account, by SID). */
-export async function simForDevice(store: Store, simSid: string, lock: boolean): Promise<Sim> {
+export async function simForDevice(store: Tx<'sims'>, simSid: string, lock: boolean): Promise<Sim> {
   const sim = isSid(simSid, 'DE') ? (lock ? await store.sims.getForUpdate(simSid) : await store.sims.get(simSid)) : undefined;
   if (!sim) throw notFound(`Sim ${simSid} was not found`);
   return sim;
 }
 
-export async function deviceOf(store: Store, simSid: string, now: number): Promise<Device> {
+export async function deviceOf(store: Tx<'devices'>, simSid: string, now: number): Promise<Device> {
   return (await store.devices.get(simSid)) ?? defaultDevice(simSid, now);
 }
 
@@ -99,7 +100,7 @@ export interface Use {
  * the device's lifetime totals, inside the caller's transaction; then moves a ready SIM that has
  * now crossed the activation threshold. Returns the device as updated.
  */
-export async function meter(tx: Store, engine: DeviceEngine, sim: Sim, device: Device, use: Use, now: number): Promise<Device> {
+export async function meter(tx: MeterTx, sim: Sim, device: Device, use: Use, now: number): Promise<Device> {
   const delta: UsageDelta = {
     hour: floorTo(use.at, HOUR),
     zone: use.zone,
@@ -119,17 +120,17 @@ export async function meter(tx: Store, engine: DeviceEngine, sim: Sim, device: D
     date_updated: now,
   };
   await tx.devices.put(updated);
-  if (sim.status === 'ready' && reachesActivation(updated)) await engine.activate(tx, sim, now);
+  if (sim.status === 'ready' && reachesActivation(updated)) await activateByUse(tx, sim, now);
   return updated;
 }
 
+/** What metering writes: usage, the device, and an activation by use. */
+export type MeterTx = MoveTx & Tx<'usage' | 'devices'>;
+
 export class DeviceService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'sims' | 'devices' | 'commands' | 'jobs'>,
     private readonly clock: Clock,
-    private readonly engine: DeviceEngine,
-    /** Sends the Commands a device queued while it was offline (in the caller's transaction). */
-    private readonly onOnline: (tx: Store, sim: Sim, now: number) => Promise<void>,
   ) {}
 
   async get(simSid: string): Promise<Device> {
@@ -146,7 +147,7 @@ export class DeviceService {
     if (input.cell_id !== undefined && input.cell_id !== null && !/^[0-9A-Za-z-]{1,32}$/.test(input.cell_id)) {
       throw invalid('cell_id must be 1 to 32 letters, digits or dashes');
     }
-    const result = await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const sim = await simForDevice(tx, simSid, true);
       const device = await deviceOf(tx, sim.sid, now);
@@ -161,10 +162,9 @@ export class DeviceService {
         date_updated: now,
       };
       await tx.devices.put(updated);
-      if (updated.online && !device.online) await this.onOnline(tx, sim, now);
+      // Coming back online sends the Commands the device queued while it was offline.
+      if (updated.online && !device.online) await sendQueued(tx, sim, now);
       return updated;
     });
-    this.engine.wake();
-    return result;
   }
 }

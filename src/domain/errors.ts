@@ -18,7 +18,8 @@ export type DomainErrorCode =
   | 'registration_unknown_iccid'
   | 'registration_wrong_code'
   | 'registration_already_yours'
-  | 'registration_taken';
+  | 'registration_taken'
+  | 'not_retryable';
 
 export class DomainError extends Error {
   constructor(

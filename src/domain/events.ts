@@ -1,8 +1,8 @@
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Caller } from './caller.js';
 import { ownsOrManages } from './caller.js';
 import { DomainError, invalid, notFound } from './errors.js';
-import type { MonitorEvent, Page, PageQuery, Sim, SimStatus } from './models.js';
+import type { MonitorEvent, Page, PageQuery } from './models.js';
 import { isSid, newSid } from './sids.js';
 
 // Monitor events: the account's audit log. Changes are recorded here, inside the transaction
@@ -23,74 +23,6 @@ export function actorOf(caller: Caller): EventActor {
   return { type: 'account', sid: caller.credentialAccount.sid };
 }
 
-/** `api` for a customer's request, `system` for Wisp's own automatic moves. */
-export type EventSource = 'api' | 'system';
-
-/** The Sim properties whose changes are recorded. */
-export interface SimEventProperties {
-  status?: SimStatus;
-  rate_plan_sid?: string | null;
-}
-
-export interface SimUpdatedArgs {
-  /** The Sim as it is after the change. */
-  sim: Sim;
-  /** The value before the change of each property that may have changed. */
-  previous: SimEventProperties;
-  /** The value after the change, where it is not the Sim's current one; defaults to `sim`'s. */
-  updated?: SimEventProperties;
-  actor: EventActor;
-  source: EventSource;
-  /** The client's address for `api` changes; ignored (null) for `system` ones. */
-  sourceIpAddress: string | null;
-  /** Epoch milliseconds of the change, from the Clock. */
-  now: number;
-}
-
-export const SIM_UPDATED = 'wireless-sim.updated';
-const WIRE_SOURCE: Record<EventSource, string> = { api: 'api', system: 'twilio' };
-
-/**
- * Records a `wireless-sim.updated` event for a change of a Sim's `status` and/or `rate_plan_sid`.
- * Call it with the transaction store (`tx`) of the change itself, so the event commits with it:
- *
- *   await recordSimUpdated(tx, {
- *     sim: after, previous: { status: before.status }, actor: actorOf(caller),
- *     source: 'api', sourceIpAddress: ip, now: clock.now(),
- *   });
- *
- * Each property named in `previous` whose value really changed lands in
- * `event_data.resource_properties` as `{ previous, updated }`. When nothing changed, nothing is
- * written and the result is null; otherwise the recorded event is returned.
- */
-export async function recordSimUpdated(tx: Store, args: SimUpdatedArgs): Promise<MonitorEvent | null> {
-  const properties: Record<string, { previous: unknown; updated: unknown }> = {};
-  for (const key of ['status', 'rate_plan_sid'] as const) {
-    if (!(key in args.previous)) continue;
-    const previous = args.previous[key] ?? null;
-    const updated = (args.updated && key in args.updated ? args.updated[key] : args.sim[key]) ?? null;
-    if (previous !== updated) properties[key] = { previous, updated };
-  }
-  if (Object.keys(properties).length === 0) return null;
-  const event: MonitorEvent = {
-    sid: newSid('AE'),
-    account_sid: args.sim.account_sid,
-    actor_sid: args.actor.sid,
-    actor_type: args.actor.type,
-    actor_account_sid: args.actor.type === 'api-key' ? args.actor.accountSid : null,
-    description: 'Sim updated',
-    event_data: { resource_properties: properties },
-    event_date: args.now,
-    event_type: SIM_UPDATED,
-    resource_sid: args.sim.sid,
-    resource_type: 'sim',
-    source: WIRE_SOURCE[args.source],
-    source_ip_address: args.source === 'api' ? args.sourceIpAddress : null,
-  };
-  await tx.events.insert(event);
-  return event;
-}
-
 export interface EventListFilter {
   actorSid?: string;
   eventType?: string;
@@ -102,7 +34,7 @@ export interface EventListFilter {
 }
 
 export class EventService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Repos<'events' | 'accounts'>) {}
 
   async fetch(caller: Caller, sid: string): Promise<MonitorEvent> {
     const event = isSid(sid, 'AE') ? await this.store.events.get(sid) : undefined;

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Clock } from './clock.js';
 import { isValidIccid } from './iccid.js';
 import type { InventorySim } from './models.js';
@@ -30,7 +30,7 @@ function reject(row: InventoryRow): string | null {
 }
 
 /** The operator's import of physical SIM cards. Idempotent on ICCID. */
-export async function importInventory(store: Store, clock: Clock, rows: InventoryRow[]): Promise<ImportResult> {
+export async function importInventory(store: Repos<'inventory'>, clock: Clock, rows: InventoryRow[]): Promise<ImportResult> {
   const result: ImportResult = { imported: [], unchanged: [], rejected: [] };
   const valid: InventorySim[] = [];
   /** The row index of each ICCID accepted so far, to report a later conflict against its own row. */
@@ -72,4 +72,16 @@ export async function importInventory(store: Store, clock: Clock, rows: Inventor
   });
   result.rejected.sort((x, y) => x.index - y.index);
   return result;
+}
+
+/** The operator's inventory of SIM cards that customers may register. */
+export class InventoryService {
+  constructor(
+    private readonly store: Repos<'inventory'>,
+    private readonly clock: Clock,
+  ) {}
+
+  import(rows: InventoryRow[]): Promise<ImportResult> {
+    return importInventory(this.store, this.clock, rows);
+  }
 }

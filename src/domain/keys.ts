@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Repos } from './ports.js';
 import type { Clock } from './clock.js';
 import { DomainError, notFound } from './errors.js';
 import type { Caller } from './caller.js';
@@ -11,7 +11,7 @@ import type { AccountService } from './accounts.js';
 /** API keys. The secret is returned once, at creation; only its hash is stored. */
 export class KeyService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'keys' | 'accounts'>,
     private readonly clock: Clock,
     private readonly accounts: AccountService,
   ) {}

@@ -117,3 +117,21 @@ export interface MonitorEvent {
   source: string;
   source_ip_address: string | null;
 }
+
+/** The simulated operator's behaviour, shared by every process through the database. */
+export interface NetworkSettings {
+  available: boolean;
+  latency_ms: number;
+  failure_rate: number;
+  date_updated: number;
+}
+
+/** A fee recorded for a Sim over one period (three months suspended starts a monthly one). */
+export interface SimFee {
+  sim_sid: string;
+  account_sid: string;
+  kind: 'suspended';
+  period_start: number;
+  period_end: number;
+  date_created: number;
+}

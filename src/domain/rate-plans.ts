@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Repos, Tx } from './ports.js';
 import type { Clock } from './clock.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { type Caller, ownsOrManages } from './caller.js';
@@ -75,12 +75,12 @@ export function buildRatePlan(accountSid: string, input: RatePlanInput, now: num
 
 export class RatePlanService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Repos<'ratePlans' | 'accounts' | 'sims'>,
     private readonly clock: Clock,
   ) {}
 
   /** Finds a plan by SID or unique name among those the caller may see. */
-  async resolve(caller: Caller, ref: string, store: Store = this.store): Promise<RatePlan | undefined> {
+  async resolve(caller: Caller, ref: string, store: Tx<'ratePlans' | 'accounts'> = this.store): Promise<RatePlan | undefined> {
     const plan = isSid(ref, 'WP') ? await store.ratePlans.get(ref) : await store.ratePlans.getByUniqueName(caller.account.sid, ref);
     if (!plan) return undefined;
     return (await ownsOrManages(caller, plan.account_sid, (sid) => store.accounts.get(sid))) ? plan : undefined;
@@ -139,7 +139,7 @@ export class RatePlanService {
     });
   }
 
-  private async checkUniqueNameFree(tx: Store, accountSid: string, uniqueName: string | null, selfSid: string | null) {
+  private async checkUniqueNameFree(tx: Tx<'ratePlans'>, accountSid: string, uniqueName: string | null, selfSid: string | null) {
     if (uniqueName === null) return;
     const holder = await tx.ratePlans.getByUniqueName(accountSid, uniqueName);
     if (holder && holder.sid !== selfSid) {

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Store } from '../store/store.js';
 import type { Caller } from '../domain/caller.js';
-import { authenticate } from '../domain/credentials.js';
+import type { CredentialService } from '../domain/credentials.js';
 import { sendError } from './errors.js';
 
 declare module 'fastify' {
@@ -21,7 +20,7 @@ export class BasicAuth {
   private readonly cache = new Map<string, { caller: Caller; expires: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly credentials: CredentialService,
     private readonly ttlMs: number,
   ) {}
 
@@ -44,7 +43,7 @@ export class BasicAuth {
   private async verify(request: FastifyRequest, reply: FastifyReply, header: string | undefined): Promise<unknown> {
     const credentials = header ? parseBasic(header) : null;
     if (!credentials) return unauthorized(reply, 'Authentication is required: use HTTP Basic with an Account SID and auth token, or an API key SID and secret');
-    const result = await authenticate(this.store, credentials.user, credentials.secret);
+    const result = await this.credentials.authenticate(credentials.user, credentials.secret);
     if (result === 'account_inactive') {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
       return sendError(reply, 401, 20005, 'Account not active');

@@ -1,13 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import type { Services } from '../services.js';
-import type { Engine } from '../jobs/engine.js';
+import type { Services } from '../domain/services.js';
 import type { BasicAuth } from './auth.js';
 
 export interface HttpContext {
   config: Config;
   services: Services;
-  engine: Engine;
   auth: BasicAuth;
   adminToken: string;
 }

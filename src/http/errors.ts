@@ -21,6 +21,7 @@ const MAPPING: Record<DomainErrorCode, { status: number; code: number }> = {
   registration_wrong_code: { status: 400, code: 83002 },
   registration_already_yours: { status: 409, code: 83003 },
   registration_taken: { status: 409, code: 20409 },
+  not_retryable: { status: 409, code: 20409 },
 };
 
 export interface TwilioError {

@@ -1,8 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Config } from '../config.js';
-import type { Services } from '../services.js';
-import type { Engine } from '../jobs/engine.js';
+import type { Services } from '../domain/services.js';
 import { BasicAuth } from './auth.js';
 import type { HttpContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
@@ -18,30 +17,29 @@ import { adminRoutes } from '../admin/routes.js';
 export interface ServerOptions {
   config: Config;
   services: Services;
-  engine: Engine;
   adminToken: string;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, engine, adminToken, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, logger = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
     bodyLimit: 8 * 1024 * 1024,
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
   });
-  const ctx: HttpContext = { config, services, engine, auth: new BasicAuth(services.store, config.authCacheMs), adminToken };
+  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken };
 
   await app.register(formbody);
   app.setErrorHandler(errorHandler);
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   app.addHook('onRequest', async () => {
-    await engine.clock.refresh();
+    await services.time.clock.refresh();
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`));
 
   app.get('/healthz', async (_request, reply) => {
-    await services.store.ping();
+    await services.ping();
     return reply.send({ status: 'ok' });
   });
 

@@ -1,5 +1,5 @@
-import type { Store } from '../store/store.js';
-import type { NetworkSettings } from '../domain/outbox.js';
+import type { NetworkRepo } from '../domain/ports.js';
+import type { NetworkSettings } from '../domain/models.js';
 import { type Operator, type OperatorChange, OperatorRejected, OperatorUnavailable } from './operator.js';
 
 /** Twilio's "Transition invalid": the network refused to move the SIM. */
@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class SimulatedOperator implements Operator {
   constructor(
-    private readonly store: Store,
+    private readonly network: NetworkRepo,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -26,11 +26,11 @@ export class SimulatedOperator implements Operator {
   }
 
   private async call(refusal: string): Promise<void> {
-    const before = await this.store.network.get();
+    const before = await this.network.get();
     if (!before.available) throw new OperatorUnavailable();
     if (before.latency_ms > 0) await sleep(before.latency_ms);
     // An outage that starts while the request is on its way also loses it.
-    const after: NetworkSettings = before.latency_ms > 0 ? await this.store.network.get() : before;
+    const after: NetworkSettings = before.latency_ms > 0 ? await this.network.get() : before;
     if (!after.available) throw new OperatorUnavailable();
     if (after.failure_rate > 0 && this.random() < after.failure_rate) {
       throw new OperatorRejected(REJECTION_CODE, `The operator rejected the request: ${refusal}`);

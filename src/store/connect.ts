@@ -6,10 +6,10 @@ import { DEFAULT_MIGRATION_TABLE, Kysely, Migrator, PostgresDialect, PostgresDri
 import type { Database } from './schema.js';
 import type { Dialect } from './migrations/columns.js';
 import { migrations } from './migrations/index.js';
-import { ImmediateSqliteDialect } from './sqlite-immediate.js';
-import { withStatementCache } from './sqlite-statements.js';
-import { withPreparedStatements } from './pg-statements.js';
-import { PostgresGroupCommit } from './pg-group-commit.js';
+import { ImmediateSqliteDialect } from './tuning/sqlite-immediate.js';
+import { withStatementCache } from './tuning/sqlite-statements.js';
+import { withPreparedStatements } from './tuning/pg-statements.js';
+import { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { Store } from './store.js';
+import type { AllRepos } from '../domain/ports.js';
+import type { WispTasks } from '../domain/tasks.js';
+import { JobSignal, kyselyJobs, type EngineTransactionOptions, type Jobs, type JobsDatabase } from '../engine/index.js';
 import type { Dialect } from './migrations/columns.js';
 import { accountRepo } from './repos/accounts.js';
 import { keyRepo } from './repos/keys.js';
@@ -8,7 +10,6 @@ import { ratePlanRepo } from './repos/rate-plans.js';
 import { simRepo } from './repos/sims.js';
 import { inventoryRepo } from './repos/inventory.js';
 import { eventRepo } from './repos/events.js';
-import { jobRepo } from './repos/jobs.js';
 import { callbackRepo } from './repos/callbacks.js';
 import { networkRepo } from './repos/network.js';
 import { clockRepo } from './repos/clock.js';
@@ -17,31 +18,57 @@ import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
 import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
-import { GroupCommit } from './group-commit.js';
-import type { PostgresGroupCommit } from './pg-group-commit.js';
+import { GroupCommit } from './tuning/group-commit.js';
+import type { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 import type { Connection } from './connect.js';
 import './schema-devices.js';
 
-/** The Store over a database connection (connect.ts): the same code for both dialects. */
-export function kyselyStore(connection: Connection): Store {
-  return storeOver(connection.db, connection.dialect, false, connection.groupCommit ?? null);
+/**
+ * The store: every repository of the domain's ports over one database, and the job engine's
+ * statements on the same handles, so a job is written in the transaction that causes it.
+ */
+export interface WispStore extends AllRepos {
+  readonly dialect: Dialect;
+  jobs: Jobs<WispTasks>;
+  /**
+   * Runs `work` in one transaction: everything it writes commits together or not at all. Jobs
+   * it wrote fire `jobsCommitted` once it has committed.
+   */
+  transaction<T>(work: (tx: WispStore) => Promise<T>, options?: EngineTransactionOptions): Promise<T>;
+  /** Fired after due jobs were committed in this process (workers subscribe). */
+  readonly jobsCommitted: JobSignal;
+  /** A cheap query that proves the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The Store over a Kysely handle, the root or a transaction's. */
-function storeOver(db: Kysely<Database>, dialect: Dialect, inTransaction: boolean, replayables: PostgresGroupCommit | null): Store {
+/** The store over a database connection (connect.ts): the same code for both dialects. */
+export function kyselyStore(connection: Connection): WispStore {
+  return storeOver(connection.db, connection.dialect, null, connection.groupCommit ?? null, new JobSignal());
+}
+
+/**
+ * The store over a Kysely handle, the root or a transaction's. Inside a transaction,
+ * `afterCommit` collects what runs once it commits; at the root, jobs wake workers at once.
+ */
+function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() => void> | null, replayables: PostgresGroupCommit | null, signal: JobSignal): WispStore {
+  const inTransaction = afterCommit !== null;
   // SQLite runs one transaction at a time per process: those that queue share a commit. On
   // PostgreSQL each transaction has a pooled connection of its own and runs alongside the
-  // others, and the job engine's own transactions run in groups (pg-group-commit.ts).
+  // others, and the job engine's own transactions run in groups (tuning/pg-group-commit.ts).
   const group = dialect === 'sqlite' && !inTransaction ? new GroupCommit(db) : null;
+  const enqueued = afterCommit ? () => afterCommit.add(signal.fire) : signal.fire;
   return {
     dialect,
+    jobsCommitted: signal,
     accounts: accountRepo(db, inTransaction),
     keys: keyRepo(db),
     ratePlans: ratePlanRepo(db),
     sims: simRepo(db, dialect, inTransaction),
     inventory: inventoryRepo(db),
     events: eventRepo(db),
-    jobs: jobRepo(db, dialect),
+    // Database includes the engine's jobs table; Kysely's handle types are invariant in it.
+    jobs: kyselyJobs<WispTasks>(db as unknown as Kysely<JobsDatabase>, dialect, enqueued),
     callbacks: callbackRepo(db, inTransaction),
     network: networkRepo(db, dialect, inTransaction),
     clock: clockRepo(db),
@@ -53,10 +80,19 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, inTransaction: boolea
     async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);
-      const inTrx = (trx: Kysely<Database>) => work(storeOver(trx, dialect, true, null));
-      if (group) return group.run(inTrx);
-      if (options?.replayable && replayables) return replayables.run(inTrx, options.replayable.key);
-      return db.transaction().execute(inTrx);
+      const committed = new Set<() => void>();
+      const inTrx = (trx: Kysely<Database>) => {
+        // A grouped transaction that rolls back runs its members again: only the last run counts.
+        committed.clear();
+        return work(storeOver(trx, dialect, committed, null, signal));
+      };
+      const result = await (group
+        ? group.run(inTrx)
+        : options?.replayable && replayables
+          ? replayables.run(inTrx, options.replayable.key)
+          : db.transaction().execute(inTrx));
+      for (const hook of committed) hook();
+      return result;
     },
     async ping() {
       await sql`select 1`.execute(db);

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { JobsTable } from '../engine/index.js';
 
 // Table shapes as stored. Booleans are 0/1 integers and times are epoch milliseconds in both
 // dialects, so one set of queries serves SQLite and PostgreSQL.
@@ -96,22 +97,6 @@ export interface EventsTable {
   resource_type: string | null;
   source: string;
   source_ip_address: string | null;
-}
-
-export interface JobsTable {
-  id: Generated<number>;
-  kind: string;
-  sim_sid: string | null;
-  /** JSON text. */
-  payload: string;
-  state: string;
-  run_at: number;
-  attempts: number;
-  lease_owner: string | null;
-  lease_expires: number | null;
-  last_error: string | null;
-  date_created: number;
-  date_updated: number;
 }
 
 export interface CallbacksTable {

@@ -241,7 +241,7 @@ describe('bad input is refused and changes nothing', () => {
     await moveSim(client, deactivated.sid, 'deactivated');
     await moveSim(client, inFlight.sid, 'active', 'basic');
     // Held in `updating` as if the network were still applying a change; no job will finish it.
-    await server.wisp.services.store.sims.update(inFlight.sid, { status: 'updating' });
+    await server.wisp.store.sims.update(inFlight.sid, { status: 'updating' });
     const [spare] = await server.stockSims(1);
     f = { master, sub, closed, fresh, named, ready, active, deactivated, inFlight, subSim, siblingSim, planSid: plan.sid, subPlanSid: subPlan.sid, keySid: key.sid, spare };
   });

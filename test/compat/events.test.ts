@@ -5,7 +5,8 @@ import { startServer, type TestServer } from '../helpers/server.js';
 import { assertTwilioError, rejection } from '../helpers/spec.js';
 import { ValidatingRequestClient } from '../helpers/sdk.js';
 import { registerSims, subaccount, waitForSim } from '../helpers/sims.js';
-import { SYSTEM_ACTOR, recordSimUpdated } from '../../src/domain/events.js';
+import { SYSTEM_ACTOR } from '../../src/domain/events.js';
+import { recordSimUpdated } from '../../src/domain/sims/events.js';
 
 type EventInstance = Awaited<ReturnType<ReturnType<twilio.Twilio['monitor']['v1']['events']>['fetch']>>;
 type EventPage = NonNullable<Awaited<ReturnType<Awaited<ReturnType<twilio.Twilio['monitor']['v1']['events']['page']>>['nextPage']>>>;
@@ -155,16 +156,16 @@ describe('Monitor Events through the SDK', () => {
   it('records automatic changes with the system as actor and no source address', async () => {
     const [sim] = await registerSims(server, 1);
     await change(client, sim.sid, { status: 'ready', ratePlan: planSid });
-    const settled = await server.wisp.services.store.sims.get(sim.sid);
+    const settled = await server.wisp.store.sims.get(sim.sid);
     assert.ok(settled);
-    const recorded = await server.wisp.services.store.transaction((tx) =>
+    const recorded = await server.wisp.store.transaction((tx) =>
       recordSimUpdated(tx, {
         sim: { ...settled, status: 'active' },
         previous: { status: 'ready' },
         actor: SYSTEM_ACTOR,
         source: 'system',
         sourceIpAddress: '10.0.0.9',
-        now: server.wisp.services.clock.now(),
+        now: server.wisp.engine.clock.now(),
       }),
     );
     assert.ok(recorded);
@@ -176,7 +177,7 @@ describe('Monitor Events through the SDK', () => {
     assert.deepEqual(properties(e), { status: { previous: 'ready', updated: 'active' } });
     assert.deepEqual(e.links, { resource: `${server.url}/v1/Sims/${sim.sid}` });
 
-    const unchanged = await server.wisp.services.store.transaction((tx) =>
+    const unchanged = await server.wisp.store.transaction((tx) =>
       recordSimUpdated(tx, { sim: settled, previous: { status: settled.status }, actor: SYSTEM_ACTOR, source: 'system', sourceIpAddress: null, now: 0 }),
     );
     assert.equal(unchanged, null, 'no event without a change');

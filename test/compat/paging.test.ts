@@ -33,7 +33,7 @@ describe('paging 2,500 SIMs with the SDK', () => {
     planSid = plan.sid;
     // Statuses and plans are set on the store directly: this test is about listing, and 800
     // lifecycle round trips would only make it slow.
-    await server.wisp.services.store.transaction(async (tx) => {
+    await server.wisp.store.transaction(async (tx) => {
       for (const [i, sim] of fleet.entries()) {
         if (isActive(i)) await tx.sims.update(sim.sid, { status: 'active', rate_plan_sid: planSid });
         if (isSuspended(i)) await tx.sims.update(sim.sid, { status: 'suspended', rate_plan_sid: planSid });

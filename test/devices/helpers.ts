@@ -16,7 +16,7 @@ export async function simIn(server: TestServer, status: 'new' | 'ready' | 'activ
   const ratePlan = await client.wireless.v1.ratePlans.create(plan);
   if (status === 'suspended' || status === 'deactivated') await moveSim(client, sim.sid, 'active', ratePlan.sid);
   await moveSim(client, sim.sid, status, status === 'suspended' || status === 'deactivated' ? undefined : ratePlan.sid);
-  return (await server.wisp.services.store.sims.get(sim.sid)) as Sim;
+  return (await server.wisp.store.sims.get(sim.sid)) as Sim;
 }
 
 /** Polls `read` until `done` holds (bounded; no timing assertions). */

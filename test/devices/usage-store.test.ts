@@ -24,7 +24,7 @@ describe('The hourly usage aggregates in the store', () => {
   after(() => server.close());
 
   it('adds to existing hours, sums repeated keys in one call, and groups by bucket, zone and country', async () => {
-    const { store } = server.wisp.services;
+    const { store } = server.wisp;
     const scope = 'DE' + '1'.repeat(32);
     await store.usage.add(scope, [delta(T0, 1), delta(T0, 2), delta(T0 + HOUR, 4)]);
     await store.transaction((tx) =>

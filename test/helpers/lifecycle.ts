@@ -32,7 +32,7 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (valu
 
 /** Reads a Sim straight from the store (no wire checks), for polling. */
 export async function simNow(server: TestServer, sid: string): Promise<Sim> {
-  const sim = await server.wisp.services.store.sims.get(sid);
+  const sim = await server.wisp.store.sims.get(sid);
   assert.ok(sim, `Sim ${sid} exists`);
   return sim;
 }

@@ -2,7 +2,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/server.js';
 import { settledAt, simAt, simEvents, simNow, startFastServer, until } from '../helpers/lifecycle.js';
-import { addMonths } from '../../src/domain/lifecycle.js';
+import { addMonths } from '../../src/domain/sims/lifecycle.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -78,9 +78,9 @@ describe('emulated time and timers', () => {
     const { sid } = await simAt(server, 'suspended');
     const suspendedAt = (await simNow(server, sid)).date_updated;
     await setClock({ now: iso(addMonths(suspendedAt, 3) - 1000) });
-    assert.deepEqual(await server.wisp.services.store.fees.list(sid), []);
+    assert.deepEqual(await server.wisp.store.fees.list(sid), []);
     await setClock({ now: iso(addMonths(suspendedAt, 5) + 1000) });
-    const fees = await server.wisp.services.store.fees.list(sid);
+    const fees = await server.wisp.store.fees.list(sid);
     assert.deepEqual(
       fees.map((f) => [f.period_start, f.period_end]),
       [3, 4, 5].map((m) => [addMonths(addMonths(suspendedAt, 3), m - 3), addMonths(addMonths(suspendedAt, 3), m - 2)]),
@@ -106,7 +106,7 @@ describe('emulated time and timers', () => {
       [null, 'ready', 'deactivated', 'canceled'],
     );
     assert.equal((await simNow(server, suspended.sid)).status, 'active');
-    assert.deepEqual(await server.wisp.services.store.fees.list(suspended.sid), []);
+    assert.deepEqual(await server.wisp.store.fees.list(suspended.sid), []);
   });
 
   it('holds a timer while a change is in flight, and runs it late if the change is rejected', async () => {
@@ -131,12 +131,12 @@ describe('emulated time and timers', () => {
     assert.ok(moved.jobs_run >= 3);
     assert.equal((await simNow(server, a.sid)).status, 'canceled');
     assert.equal((await simNow(server, b.sid)).status, 'active');
-    const fees = await server.wisp.services.store.fees.list(c.sid);
+    const fees = await server.wisp.store.fees.list(c.sid);
     assert.ok(fees.length >= 9, `monthly fees for the months past the third: ${fees.length}`);
     for (let i = 1; i < fees.length; i++) assert.equal(fees[i].period_start, fees[i - 1].period_end, 'fee periods follow each other');
     const events = await server.client().monitor.v1.events.list({ resourceSid: c.sid });
     const dates = events.map((e) => e.eventDate.getTime());
     assert.deepEqual(dates, [...dates].sort((x, y) => y - x), 'events are dated when each timer fell due');
-    await until('nothing due is left', async () => (await server.wisp.services.store.jobs.countDue(Date.parse(moved.now))).pending, (n) => n === 0);
+    await until('nothing due is left', async () => (await server.wisp.store.jobs.countDue(Date.parse(moved.now))).pending, (n) => n === 0);
   });
 });

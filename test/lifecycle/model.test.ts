@@ -42,7 +42,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 async function check(server: TestServer, model: LifecycleModel, sids: string[], plans: Record<string, string>, step: string, full = false) {
-  const store = server.wisp.services.store;
+  const store = server.wisp.store;
   const planName = (sid: string | null) => (sid === null ? null : (Object.entries(plans).find(([, s]) => s === sid)?.[0] ?? sid));
   for (const [i, sid] of sids.entries()) {
     const real = await store.sims.get(sid);

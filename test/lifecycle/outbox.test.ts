@@ -4,7 +4,7 @@ import type { TestServer } from '../helpers/server.js';
 import { startFastServer, until } from '../helpers/lifecycle.js';
 import { JobRunner, LostLease, backoffMs, type JobHandler, type RunnerSettings } from '../../src/jobs/runner.js';
 import type { Job, JobKind } from '../../src/domain/outbox.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/domain/ports.js';
 import { twilioSignature } from '../../src/jobs/signature.js';
 import twilio from 'twilio';
 
@@ -18,7 +18,7 @@ describe('the job outbox', () => {
   let store: Store;
   before(async () => {
     server = await startFastServer({ WISP_ROLE: 'api' });
-    store = server.wisp.services.store;
+    store = server.wisp.store;
   });
   after(() => server.close());
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/server.js';
 import { type Receiver, simAt, startFastServer, startReceiver, until } from '../helpers/lifecycle.js';
-import type { JobKind } from '../../src/domain/outbox.js';
+import type { WispJobKind as JobKind } from '../../src/domain/tasks.js';
 
 const HOUR = 3600;
 
@@ -45,7 +45,7 @@ describe('retention of finished work', () => {
     assert.deepEqual((await callbacksOf(failing)).map((c) => c.state), ['dead']);
     // The Sims and their history are untouched.
     assert.equal((await server.client().wireless.v1.sims(sid).fetch()).status, 'suspended');
-    assert.equal(await server.wisp.services.store.jobs.pruneFinished(server.wisp.engine.clock.now(), 1000), 0, 'nothing finished is left');
+    assert.equal(await server.wisp.store.jobs.pruneFinished(server.wisp.engine.clock.now(), 1000), 0, 'nothing finished is left');
   });
 
   it('keeps everything when the retention is 0', async () => {

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CANCEL_AFTER_MS, addMonths, isIntermediate, timerFor } from '../../src/domain/lifecycle.js';
-import { backoffMs } from '../../src/jobs/runner.js';
-import { callbackParams } from '../../src/jobs/callbacks.js';
+import { CANCEL_AFTER_MS, addMonths, isIntermediate, timerFor } from '../../src/domain/sims/lifecycle.js';
+import { backoffMs } from '../../src/engine/index.js';
+import { callbackParams } from '../../src/domain/callbacks.js';
 import type { Sim } from '../../src/domain/models.js';
 
 const at = (iso: string) => Date.parse(iso);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { connect } from '../../src/store/connect.js';
-import { compiledQuery } from '../../src/store/compiled.js';
+import { compiledQuery } from '../../src/lib/compiled-query.js';
 import type { Database } from '../../src/store/schema.js';
 import { newSid } from '../../src/domain/sids.js';
 import { createTestDatabaseUrl, type TestDatabase } from '../helpers/database.js';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../src/store/connect.js';
 import { kyselyStore } from '../../src/store/kysely-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { WispStore as Store } from '../../src/store/kysely-store.js';
 import type { Account, Sim } from '../../src/domain/models.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { newSid } from '../../src/domain/sids.js';

@@ -19,7 +19,7 @@ describe('Sims read together', () => {
   after(() => server.close());
 
   it('gives each concurrent reader in the store its own Sim, and nothing for an unknown SID', async () => {
-    const store = server.wisp.services.store;
+    const store = server.wisp.store;
     const unknown = newSid('DE');
     const asked = [...sims, ...sims].reverse().map((s) => s.sid);
     asked.splice(3, 0, unknown);
@@ -53,7 +53,7 @@ describe('Sims read together', () => {
       const background = Promise.all(others.map((s) => server.request('GET', `/v1/Sims/${s.sid}`)));
       const updated = await server.request('POST', `/v1/Sims/${target.sid}`, { form: { FriendlyName: name } });
       assert.equal(updated.body.friendly_name, name);
-      const [viaStore, viaHttp] = await Promise.all([server.wisp.services.store.sims.get(target.sid), server.request('GET', `/v1/Sims/${target.sid}`)]);
+      const [viaStore, viaHttp] = await Promise.all([server.wisp.store.sims.get(target.sid), server.request('GET', `/v1/Sims/${target.sid}`)]);
       assert.equal(viaStore?.friendly_name, name);
       assert.equal(viaHttp.body.friendly_name, name);
       await background;
@@ -61,7 +61,7 @@ describe('Sims read together', () => {
   });
 
   it('still reads inside a transaction what the transaction itself wrote', async () => {
-    const store = server.wisp.services.store;
+    const store = server.wisp.store;
     const [sim] = sims;
     await assert.rejects(
       store.transaction(async (tx) => {

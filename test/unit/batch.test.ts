@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchedLookup } from '../../src/store/batch.js';
+import { batchedLookup } from '../../src/store/tuning/batch.js';
 
 // Coalesced lookups (src/store/batch.ts) over a fake table whose fetches we can hold open.
 

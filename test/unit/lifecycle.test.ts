@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canRemoveRatePlan, checkTransition } from '../../src/domain/lifecycle.js';
+import { canRemoveRatePlan, checkTransition } from '../../src/domain/sims/lifecycle.js';
 import { DomainError } from '../../src/domain/errors.js';
 import type { SimStatus } from '../../src/domain/models.js';
 

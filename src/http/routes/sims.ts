@@ -4,7 +4,7 @@ import { type Params, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { simJson } from '../serializers.js';
 import { simPageSchema, simSchema } from '../schemas.js';
-import type { SimUpdateInput } from '../../domain/sims.js';
+import type { SimUpdateInput } from '../../domain/sims/service.js';
 import type { SimStatus } from '../../domain/models.js';
 
 type ById = { Params: { sid: string } };

@@ -5,6 +5,7 @@ import * as lifecycle from './002-lifecycle.js';
 import * as events from './003-events.js';
 import * as devices from './004-devices.js';
 import * as jobIndexes from './005-job-indexes.js';
+import * as genericJobs from './006-generic-jobs.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -15,5 +16,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '003-events': { up: events.up(dialect) },
     '004-devices': { up: devices.up(dialect) },
     '005-job-indexes': { up: jobIndexes.up() },
+    '006-generic-jobs': { up: genericJobs.up() },
   };
 }

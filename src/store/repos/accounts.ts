@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Account, AccountStatus } from '../../domain/models.js';
 import type { AccountsTable, Database } from '../schema.js';
-import type { AccountRepo } from '../store.js';
+import type { AccountRepo } from '../../domain/ports.js';
 import { keysetPage, toPage } from './paging.js';
-import { compiledQuery } from '../compiled.js';
-import { coalescedReads } from '../coalesced.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
+import { coalescedReads } from '../tuning/coalesced.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<AccountsTable>): Account => ({
   ...row,

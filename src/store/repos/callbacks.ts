@@ -1,10 +1,10 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { CallbackAttempt, CallbackDelivery, CallbackState } from '../../domain/outbox.js';
+import type { CallbackAttempt, CallbackDelivery, CallbackState } from '../../domain/callbacks.js';
 import type { HttpMethod } from '../../domain/models.js';
 import type { CallbacksTable, Database } from '../schema.js';
-import type { CallbackRepo } from '../store.js';
-import { compiledQuery } from '../compiled.js';
-import { coalescedReads } from '../coalesced.js';
+import type { CallbackRepo } from '../../domain/ports.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
+import { coalescedReads } from '../tuning/coalesced.js';
 
 const fromRow = (row: Selectable<CallbacksTable>): CallbackDelivery => ({
   ...row,

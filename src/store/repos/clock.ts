@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { ClockRepo } from '../store.js';
-import { compiledQuery } from '../compiled.js';
+import type { ClockRepo } from '../../domain/ports.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
 
 const ROW = 1;
 

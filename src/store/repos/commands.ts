@@ -3,7 +3,7 @@ import type { HttpMethod } from '../../domain/models.js';
 import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from '../../domain/device-models.js';
 import type { Database } from '../schema.js';
 import type { CommandsTable } from '../schema-devices.js';
-import type { CommandRepo } from '../device-store.js';
+import type { CommandRepo } from '../../domain/device-ports.js';
 import { keysetPage, toPage } from './paging.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<CommandsTable>): Command => ({

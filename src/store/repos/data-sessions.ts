@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DataSession, Zone } from '../../domain/device-models.js';
 import type { Database } from '../schema.js';
 import type { DataSessionsTable } from '../schema-devices.js';
-import type { DataSessionRepo } from '../device-store.js';
+import type { DataSessionRepo } from '../../domain/device-ports.js';
 import { keysetPage, toPage } from './paging.js';
 
 const fromRow = ({ seq: _seq, cell_lat, cell_lon, start_time, end_time, ...row }: Selectable<DataSessionsTable>): DataSession => ({

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Device } from '../../domain/device-models.js';
 import type { Database } from '../schema.js';
 import type { DevicesTable } from '../schema-devices.js';
-import type { DeviceRepo } from '../device-store.js';
+import type { DeviceRepo } from '../../domain/device-ports.js';
 
 const fromRow = (row: Selectable<DevicesTable>): Device => ({
   ...row,

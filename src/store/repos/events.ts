@@ -1,9 +1,9 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { EventActorType, MonitorEvent } from '../../domain/models.js';
 import type { Database, EventsTable } from '../schema.js';
-import type { EventRepo } from '../store.js';
+import type { EventRepo } from '../../domain/ports.js';
 import { toPage } from './paging.js';
-import { compiledQuery } from '../compiled.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<EventsTable>): MonitorEvent => ({
   ...row,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { SimFee } from '../../domain/outbox.js';
+import type { SimFee } from '../../domain/models.js';
 import type { Database } from '../schema.js';
-import type { FeeRepo } from '../store.js';
+import type { FeeRepo } from '../../domain/ports.js';
 
 export function feeRepo(db: Kysely<Database>): FeeRepo {
   return {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { InventoryRepo } from '../store.js';
+import type { InventoryRepo } from '../../domain/ports.js';
 
 export function inventoryRepo(db: Kysely<Database>): InventoryRepo {
   return {

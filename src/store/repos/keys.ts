@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKey } from '../../domain/models.js';
 import type { ApiKeysTable, Database } from '../schema.js';
-import type { KeyRepo } from '../store.js';
+import type { KeyRepo } from '../../domain/ports.js';
 import { keysetPage, toPage } from './paging.js';
-import { compiledQuery } from '../compiled.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<ApiKeysTable>): ApiKey => row;
 

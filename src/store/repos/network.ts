@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { NetworkSettings } from '../../domain/outbox.js';
+import type { NetworkSettings } from '../../domain/models.js';
 import type { Database, NetworkStateTable } from '../schema.js';
-import type { NetworkRepo } from '../store.js';
+import type { NetworkRepo } from '../../domain/ports.js';
 import type { Dialect } from '../migrations/columns.js';
-import { compiledQuery } from '../compiled.js';
-import { batchedLookup } from '../batch.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
+import { batchedLookup } from '../tuning/batch.js';
 
 const ROW = 1;
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DataLimitStrategy, RatePlan } from '../../domain/models.js';
 import type { Database, RatePlansTable } from '../schema.js';
-import type { RatePlanRepo } from '../store.js';
+import type { RatePlanRepo } from '../../domain/ports.js';
 import { keysetPage, toPage } from './paging.js';
 import { DomainError } from '../../domain/errors.js';
 import { mapUnique } from '../unique.js';

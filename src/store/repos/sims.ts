@@ -1,12 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { HttpMethod, Sim, SimStatus } from '../../domain/models.js';
 import type { Database, SimsTable } from '../schema.js';
-import type { SimRepo } from '../store.js';
+import type { SimRepo } from '../../domain/ports.js';
 import { keysetPage, toPage } from './paging.js';
 import { DomainError } from '../../domain/errors.js';
 import { mapUnique } from '../unique.js';
-import { compiledQuery } from '../compiled.js';
-import { coalescedReads } from '../coalesced.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
+import { coalescedReads } from '../tuning/coalesced.js';
 
 // A concurrent request can pass the domain's own uniqueness check at the same moment.
 const taken = {
@@ -102,11 +102,11 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
     async delete(sid) {
       await db.deleteFrom('sims').where('sid', '=', sid).execute();
     },
-    async resumeScheduled(now) {
+    async moveAll(from, to, now) {
       const result = await db
         .updateTable('sims')
-        .set({ status: 'updating', date_updated: now })
-        .where('status', '=', 'scheduled')
+        .set({ status: to, date_updated: now })
+        .where('status', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },

@@ -1,4 +1,4 @@
-import type { JobRunner, RunnerLog } from './runner.js';
+import type { EngineLog } from './types.js';
 
 /**
  * Leases are at least this far apart. Under a stream of changes every request and every ended
@@ -15,9 +15,19 @@ export interface WorkerSettings {
 
 /**
  * The background loop: keeps up to `concurrency` jobs running, leasing more whenever one ends,
- * when this process queues work (`poke`), or every `pollMs`.
+ * when work is committed in this process (`poke`), or every `pollMs`.
  */
-export class Worker {
+/** What the loop drives (a JobRunner): it knows nothing of what the jobs it leases mean. */
+export interface WorkSource<J> {
+  readonly active: number;
+  lease(limit: number): Promise<J[]>;
+  run(job: J): Promise<void>;
+  idle(): Promise<void>;
+  startHeartbeat(): void;
+  stopHeartbeat(): void;
+}
+
+export class Worker<J> {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -25,9 +35,9 @@ export class Worker {
   private lastLease = 0;
 
   constructor(
-    private readonly runner: JobRunner,
+    private readonly runner: WorkSource<J>,
     private readonly settings: WorkerSettings,
-    private readonly log: RunnerLog,
+    private readonly log: EngineLog,
     private readonly beforeLease: () => Promise<void> = async () => {},
   ) {}
 

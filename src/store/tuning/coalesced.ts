@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database } from './schema.js';
-import { compiledQuery } from './compiled.js';
+import type { Database } from '../schema.js';
+import { compiledQuery } from '../../lib/compiled-query.js';
 import { batchedLookup } from './batch.js';
 
 /**

@@ -1,8 +1,5 @@
 import { invalid } from '../domain/errors.js';
-import type { NetworkSettings } from '../domain/outbox.js';
-
-/** What POST /admin/v1/Network may change. */
-export type NetworkChange = Partial<Pick<NetworkSettings, 'available' | 'latency_ms' | 'failure_rate'>>;
+import type { NetworkChange } from '../domain/network.js';
 
 export const MAX_LATENCY_MS = 60_000;
 

@@ -1,36 +1,32 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Store, TransactionOptions } from '../store/store.js';
-import type { Clock } from '../domain/clock.js';
-import type { Job, JobKind } from '../domain/outbox.js';
+import type { AnyJob, EngineClock, EngineLog, Job, KindOf, Settlement, TaskMap } from './types.js';
+import type { EngineStore, EngineTransactionOptions, Jobs } from './ports.js';
 
-/** How a job ends when its handler returns: done unless it says otherwise. */
-export type Settlement =
-  | { state: 'done' }
-  | { state: 'held' }
-  | { state: 'waiting' }
-  | { state: 'pending'; runAt: number; refundAttempt: boolean };
-
-export interface JobContext {
-  store: Store;
-  clock: Clock;
+export interface JobContext<Tx> {
+  store: Tx;
+  clock: EngineClock;
   /**
    * Runs `work` in one transaction together with the job's own outcome (done unless `work`
    * returns another settlement). Throws LostLease, writing nothing, when another worker has
    * taken the job over meanwhile.
    */
-  settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void>;
+  settle(work?: (tx: Tx, now: number) => Promise<Settlement | void>): Promise<void>;
 }
 
-export interface JobHandler {
-  run(job: Job, ctx: JobContext): Promise<void>;
+/** What runs a kind of job: `run` does the work, the hooks report failures. */
+export interface JobHandler<J, Tx> {
+  run(job: J, ctx: JobContext<Tx>): Promise<void>;
   /** Tries before the job is dead; the runner's default when absent. */
   maxAttempts?: number;
   /** In the transaction that schedules the next try. */
-  onRetry?(tx: Store, job: Job, error: unknown, nextRunAt: number, now: number): Promise<void>;
+  onRetry?(tx: Tx, job: J, error: unknown, nextRunAt: number, now: number): Promise<void>;
   /** In the transaction that marks the job dead: undo or report what it was for. */
-  onDead?(tx: Store, job: Job, error: unknown, now: number): Promise<void>;
+  onDead?(tx: Tx, job: J, error: unknown, now: number): Promise<void>;
 }
+
+/** One handler per kind of the task map, each given its kind's payload. */
+export type TaskHandlers<Tasks extends TaskMap, Tx> = { [K in KindOf<Tasks>]: JobHandler<Job<Tasks, K>, Tx> };
 
 export interface RunnerSettings {
   leaseMs: number;
@@ -38,11 +34,6 @@ export interface RunnerSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   concurrency: number;
-}
-
-export interface RunnerLog {
-  warn(details: object, message: string): void;
-  error(details: object, message: string): void;
 }
 
 /** Another worker took the job over (our lease expired); its outcome is theirs to record. */
@@ -54,14 +45,14 @@ export class LostLease extends Error {
 }
 
 /**
- * Leases and outcomes are re-done from the outbox if a database crash loses them (a lost lease
+ * Leases and outcomes are re-done from the queue if a database crash loses them (a lost lease
  * is leased again; a lost outcome runs its job again, at least once as ever), so their commits
  * need not wait for the disk. The request that wrote the job waited for it. A job's outcome is
- * keyed by its Sim, so two steps of one Sim never run in one grouped transaction; one lease at
- * a time, as two in one transaction could take the same jobs.
+ * keyed by its queue, so two steps of one queue never run in one grouped transaction; one
+ * lease at a time, as two in one transaction could take the same jobs.
  */
-const LEASE: TransactionOptions = { replayable: { key: 'lease' } };
-const outcomeOf = (job: Job): TransactionOptions => ({ replayable: { key: job.simSid ?? `job ${job.id}` } });
+const LEASE: EngineTransactionOptions = { replayable: { key: 'lease' } };
+const outcomeOf = (job: { id: number; queue: string | null }): EngineTransactionOptions => ({ replayable: { key: job.queue ?? `job ${job.id}` } });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
@@ -72,29 +63,23 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 }
 
 /**
- * Leases jobs from the outbox and runs them. Used by the background worker and, synchronously,
- * by the clock endpoint; both share this process's lease owner and its lease heartbeat.
+ * Leases jobs from the queue and runs them. Used by the background worker and, synchronously,
+ * by whoever must see due work done now (an emulated clock's move); both share this process's
+ * lease owner and its lease heartbeat. `Tx` is the store's transaction handle, handed to the
+ * handlers as it is.
  */
-export class JobRunner {
+export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly inflight = new Set<Promise<void>>();
   private heartbeat: NodeJS.Timeout | null = null;
-  readonly ctx: JobContext;
 
   constructor(
-    private readonly store: Store,
-    private readonly clock: Clock,
-    private readonly handlers: Partial<Record<JobKind, JobHandler>>,
+    private readonly store: EngineStore<Tasks, Tx> & Tx,
+    private readonly clock: EngineClock,
+    private readonly handlers: TaskHandlers<Tasks, Tx>,
     readonly settings: RunnerSettings,
-    private readonly log: RunnerLog,
-  ) {
-    this.ctx = { store, clock, settle: (job, work) => this.settle(job, work) };
-  }
-
-  /** Adds handlers for more kinds of job (services built after the engine bring their own). */
-  register(handlers: Partial<Record<JobKind, JobHandler>>): void {
-    Object.assign(this.handlers, handlers);
-  }
+    private readonly log: EngineLog,
+  ) {}
 
   get active(): number {
     return this.inflight.size;
@@ -118,8 +103,8 @@ export class JobRunner {
     this.heartbeat = null;
   }
 
-  /** Leases up to `limit` jobs due by `dueBy` (emulated time), and those caused since `causedSince`. */
-  lease(limit: number, dueBy = this.clock.now(), causedSince?: number): Promise<Job[]> {
+  /** Leases up to `limit` jobs due by `dueBy` (engine time), and those caused since `causedSince`. */
+  lease(limit: number, dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
     if (limit <= 0) return Promise.resolve([]);
     // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
     // running, and on SQLite no other lease in this process can slip in between.
@@ -130,7 +115,7 @@ export class JobRunner {
   }
 
   /** Runs one leased job and records its outcome; never throws. */
-  run(job: Job): Promise<void> {
+  run(job: AnyJob<Tasks>): Promise<void> {
     const running = this.execute(job).finally(() => this.inflight.delete(running));
     this.inflight.add(running);
     return running;
@@ -142,9 +127,9 @@ export class JobRunner {
   }
 
   /**
-   * Runs every job due by now, and the jobs they cause to run at once (the operator's steps,
-   * callbacks), and waits for due jobs other workers are running. Retries that fall due
-   * meanwhile wait for the worker, so this ends. Returns how many jobs it ran.
+   * Runs every job due by now, and the jobs they cause to run at once, and waits for due jobs
+   * other workers are running. Retries that fall due meanwhile wait for the worker, so this
+   * ends. Returns how many jobs it ran.
    */
   async runDue(timeoutMs: number): Promise<{ ran: number; finished: boolean }> {
     const dueBy = this.clock.now();
@@ -164,11 +149,16 @@ export class JobRunner {
     return { ran, finished: false };
   }
 
-  private async execute(job: Job): Promise<void> {
-    const handler = this.handlers[job.kind];
+  private handlerOf(job: AnyJob<Tasks>): JobHandler<AnyJob<Tasks>, Tx> | undefined {
+    return (this.handlers as Record<string, JobHandler<AnyJob<Tasks>, Tx> | undefined>)[job.kind];
+  }
+
+  private async execute(job: AnyJob<Tasks>): Promise<void> {
+    const handler = this.handlerOf(job);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler.run(job, this.ctx);
+      const ctx: JobContext<Tx> = { store: this.store, clock: this.clock, settle: (work) => this.settle(job, work) };
+      await handler.run(job, ctx);
     } catch (error) {
       if (error instanceof LostLease) return;
       await this.fail(job, handler, error).catch((failure: unknown) => {
@@ -177,10 +167,10 @@ export class JobRunner {
     }
   }
 
-  private async settle(job: Job, work?: (tx: Store, now: number) => Promise<Settlement | void>): Promise<void> {
-    let claimed: Job[] = [];
+  private async settle(job: AnyJob<Tasks>, work?: (tx: Tx, now: number) => Promise<Settlement | void>): Promise<void> {
+    let claimed: AnyJob<Tasks>[] = [];
     await this.store.transaction(async (tx) => {
-      // A grouped transaction that rolls back runs its members again (pg-group-commit.ts).
+      // A grouped transaction that rolls back runs its members again (store/tuning/pg-group-commit.ts).
       claimed = [];
       const now = this.clock.now();
       const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
@@ -196,26 +186,27 @@ export class JobRunner {
   }
 
   /**
-   * The transaction's store, except that a job it causes to run at once (a callback, a Command's
-   * next step) is written already leased to this worker, which runs it as soon as the
-   * transaction commits: no lease round trip between the steps of one change. At most one per
-   * Sim, so each Sim's work stays in order; if this process dies, the lease expires and another
-   * worker takes the job over.
+   * The transaction's handle, except that a job it causes to run at once (a callback, a next
+   * step) is written already leased to this worker, which runs it as soon as the transaction
+   * commits: no lease round trip between the steps of one piece of work. At most one per
+   * queue, so each queue's work stays in order; if this process dies, the lease expires and
+   * another worker takes the job over.
    */
-  private claiming(tx: Store, claimed: Job[]): Store {
-    const claimedSims = new Set<string | null>();
-    const enqueue: Store['jobs']['enqueue'] = async (job, now) => {
-      if (job.runAt > now || claimedSims.has(job.simSid)) return tx.jobs.enqueue(job, now);
-      if (job.simSid !== null) claimedSims.add(job.simSid);
+  private claiming(tx: Tx, claimed: AnyJob<Tasks>[]): Tx {
+    const claimedQueues = new Set<string | null>();
+    const enqueue: Jobs<Tasks>['enqueue'] = async (job, now) => {
+      if (job.runAt > now || job.key || claimedQueues.has(job.queue)) return tx.jobs.enqueue(job, now);
+      if (job.queue !== null) claimedQueues.add(job.queue);
       const leaseExpires = Date.now() + this.settings.leaseMs;
-      const id = await tx.jobs.enqueue(job, now, { owner: this.owner, leaseExpires });
-      claimed.push({ id, ...job, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now });
+      const id = await tx.jobs.enqueueClaimed(job, now, { owner: this.owner, leaseExpires });
+      const stored = { id, ...job, key: null, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now };
+      claimed.push(stored as AnyJob<Tasks>);
       return id;
     };
     return { ...tx, jobs: { ...tx.jobs, enqueue } };
   }
 
-  private async fail(job: Job, handler: JobHandler | undefined, error: unknown): Promise<void> {
+  private async fail(job: AnyJob<Tasks>, handler: JobHandler<AnyJob<Tasks>, Tx> | undefined, error: unknown): Promise<void> {
     const message = describe(error);
     const maxAttempts = handler?.maxAttempts ?? this.settings.maxAttempts;
     if (job.attempts < maxAttempts) {

@@ -1,5 +1,5 @@
-import { DomainError } from './errors.js';
-import type { SimStatus } from './models.js';
+import { DomainError } from '../errors.js';
+import type { SimStatus } from '../models.js';
 
 // The SIM lifecycle as a table (DESIGN.md, "The SIM lifecycle"). Pure: no I/O, no clock.
 

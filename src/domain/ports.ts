@@ -1,9 +1,11 @@
-import type { Account, ApiKey, InventorySim, MonitorEvent, Page, PageQuery, RatePlan, Sim, SimStatus, AccountStatus } from '../domain/models.js';
-import type { CallbackAttempt, CallbackDelivery, CallbackState, Job, JobState, NetworkSettings, NewJob, SimFee } from '../domain/outbox.js';
-import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './device-store.js';
+import type { Account, ApiKey, InventorySim, MonitorEvent, NetworkSettings, Page, PageQuery, RatePlan, Sim, SimFee, SimStatus, AccountStatus } from './models.js';
+import type { CallbackAttempt, CallbackDelivery, CallbackState } from './callbacks.js';
+import type { WispQueue } from './tasks.js';
+import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './device-ports.js';
 
-// The one interface the domain uses to persist state. Implemented once over Kysely for both
-// SQLite and PostgreSQL (kysely-store.ts); no SQL lives outside this folder.
+// What the domain needs from storage: its ports. The store implements them once over Kysely for
+// both SQLite and PostgreSQL (src/store/kysely-store.ts); the domain never sees SQL. A service
+// is given only the repositories it uses (`Repos<'sims' | 'events'>`, say).
 
 export interface AccountFilter {
   /** The accounts a caller may see: its own and, for a master, its subaccounts. */
@@ -61,8 +63,8 @@ export interface SimRepo {
   countByRatePlan(ratePlanSid: string): Promise<number>;
   update(sid: string, changes: SimChanges): Promise<void>;
   delete(sid: string): Promise<void>;
-  /** Every `scheduled` Sim becomes `updating` (the operator is back); returns how many. */
-  resumeScheduled(now: number): Promise<number>;
+  /** Every Sim in status `from` takes status `to`; returns how many. Only the lifecycle calls it. */
+  moveAll(from: SimStatus, to: SimStatus, now: number): Promise<number>;
 }
 
 export interface InventoryRepo {
@@ -92,82 +94,6 @@ export interface EventRepo {
    * older events; `beforeSeq` goes back towards newer ones. Items come in list order either way.
    */
   list(filter: EventFilter, page: PageQuery): Promise<Page<MonitorEvent>>;
-}
-
-/** Options for leasing due jobs. */
-export interface LeaseRequest {
-  owner: string;
-  /** Emulated time: pending jobs with run_at at or before it are due. */
-  dueBy: number;
-  /** Real time: running jobs whose lease expired before it are taken over. */
-  realNow: number;
-  leaseMs: number;
-  limit: number;
-  /** Emulated time, for date_updated. */
-  now: number;
-  /**
-   * Also lease jobs created since this (emulated) time to run at once, even after dueBy: the
-   * work that due jobs cause, such as the callback of a change the operator just applied.
-   */
-  causedSince?: number;
-}
-
-export interface JobListFilter {
-  state?: JobState;
-  kind?: string;
-  simSid?: string;
-  beforeId?: number;
-  limit: number;
-}
-
-/** A job written already leased, for the worker whose transaction caused it to run it next. */
-export interface JobClaim {
-  owner: string;
-  /** Real epoch milliseconds. */
-  leaseExpires: number;
-}
-
-export interface TransactionOptions {
-  /**
-   * The job engine's own bookkeeping (leases, outcomes), which the durable outbox re-does if a
-   * database crash loses it: PostgreSQL may answer the commit before its WAL reaches the disk.
-   * Customers' requests never use it. Such transactions may run together in one database
-   * transaction, side by side, except two with the same `key` (a Sim's SID: its work stays in
-   * order). `work` may then run again after a rollback: it must have no effects outside the
-   * database.
-   */
-  replayable?: { key: string };
-}
-
-/**
- * The outbox. Every method that ends or moves a leased job takes the owner and returns false,
- * writing nothing, when that owner no longer holds the lease (another worker took it over).
- */
-export interface JobRepo {
-  /** Writes a pending job, or with `claim` a running one leased to that owner (attempt 1). */
-  enqueue(job: NewJob, now: number, claim?: JobClaim): Promise<number>;
-  get(id: number): Promise<Job | undefined>;
-  /** Leases due jobs in due order, at most one per Sim and none of a Sim that has one running. */
-  lease(request: LeaseRequest): Promise<Job[]>;
-  finish(id: number, owner: string, state: 'done' | 'dead' | 'canceled', now: number, error?: string | null): Promise<boolean>;
-  /** Back to pending at runAt; `refundAttempt` when the run did not count as a try. */
-  reschedule(id: number, owner: string, options: { runAt: number; now: number; error: string | null; refundAttempt: boolean }): Promise<boolean>;
-  /** To `waiting` (the operator is unavailable) or `held` (a timer whose Sim is mid-update). */
-  park(id: number, owner: string, state: 'waiting' | 'held', now: number): Promise<boolean>;
-  /** Every waiting job becomes due now; returns how many. */
-  wakeWaiting(now: number): Promise<number>;
-  holdTimers(simSid: string, now: number): Promise<void>;
-  releaseTimers(simSid: string, now: number): Promise<void>;
-  cancelTimers(simSid: string, now: number): Promise<void>;
-  extendLeases(owner: string, until: number): Promise<void>;
-  /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
-  countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
-  /** Newest first. */
-  list(filter: JobListFilter): Promise<Job[]>;
-  /** A dead job runs again now, with a fresh count of attempts. */
-  revive(id: number, now: number): Promise<boolean>;
-  /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */
-  pruneFinished(before: number, limit: number): Promise<number>;
 }
 
 export interface CallbackListFilter {
@@ -208,15 +134,16 @@ export interface FeeRepo {
   list(simSid: string): Promise<SimFee[]>;
 }
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
+/** Every repository the domain may use. */
+export interface AllRepos {
   accounts: AccountRepo;
   keys: KeyRepo;
   ratePlans: RatePlanRepo;
   sims: SimRepo;
   inventory: InventoryRepo;
   events: EventRepo;
-  jobs: JobRepo;
+  /** The job engine's queue (src/engine): jobs written here commit with the transaction. */
+  jobs: WispQueue;
   callbacks: CallbackRepo;
   network: NetworkRepo;
   clock: ClockRepo;
@@ -225,9 +152,18 @@ export interface Store {
   dataSessions: DataSessionRepo;
   devices: DeviceRepo;
   usage: UsageRepo;
-  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
-  transaction<T>(work: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** A cheap query that proves the database answers. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
 }
+
+export type RepoName = keyof AllRepos;
+
+/** A handle inside a transaction, with the repositories a function uses. */
+export type Tx<R extends RepoName> = Pick<AllRepos, R>;
+
+/** Some repositories, and transactions over the same ones. */
+export type Repos<R extends RepoName> = Pick<AllRepos, R> & {
+  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(work: (tx: Repos<R>) => Promise<T>): Promise<T>;
+};
+
+/** The whole store, as the composition root sees it. */
+export type Store = Repos<RepoName>;

@@ -1,68 +1,15 @@
-import type { Store } from '../store/store.js';
-import type { Sim } from '../domain/models.js';
-import type { CallbackAttempt, CallbackDelivery, CallbackTarget, DeliverPayload, Job } from '../domain/outbox.js';
-import type { JobHandler } from './runner.js';
 import { Agent, request as undiciRequest } from 'undici';
+import type { CallbackAttempt, CallbackDelivery } from '../domain/callbacks.js';
+import type { Store } from '../domain/ports.js';
+import type { WispJob } from '../domain/tasks.js';
+import type { JobHandler } from '../engine/index.js';
 import { signedRequest } from './signature.js';
 
-// Status callbacks: recorded in the transaction of the change they report, delivered by a job,
-// retried with backoff, then dead. Every attempt is kept on the delivery for the admin API.
+// callback.deliver: sends one recorded callback, signed with the owning account's auth token.
+// A failed attempt is retried with backoff (the engine's), then the delivery is dead; every
+// attempt is recorded on the delivery.
 
-export const API_VERSION = 'v1';
 const BODY_KEPT = 2000;
-
-export interface CallbackError {
-  code: number;
-  message: string;
-}
-
-/** The parameters Twilio sends when a SIM has finished updating. */
-export function callbackParams(sim: Sim, error: CallbackError | null): Record<string, string> {
-  return {
-    AccountSid: sim.account_sid,
-    ApiVersion: API_VERSION,
-    ErrorCode: error ? String(error.code) : '',
-    ErrorMessage: error?.message ?? '',
-    SimSid: sim.sid,
-    SimStatus: sim.status,
-    SimUniqueName: sim.unique_name ?? '',
-  };
-}
-
-/** Records a delivery of `params` and the job that sends it at `at`. */
-export async function enqueueDelivery(
-  tx: Store,
-  fields: { simSid: string; accountSid: string; target: CallbackTarget; params: Record<string, string>; replayOf?: number },
-  at: number,
-): Promise<number> {
-  const id = await tx.callbacks.insert({
-    sim_sid: fields.simSid,
-    account_sid: fields.accountSid,
-    url: fields.target.url,
-    method: fields.target.method,
-    params: fields.params,
-    state: 'pending',
-    attempts: 0,
-    response_status: null,
-    response_body: null,
-    error: null,
-    duration_ms: null,
-    replay_of: fields.replayOf ?? null,
-    next_attempt_at: at,
-    first_attempt_at: null,
-    last_attempt_at: null,
-    delivered_at: null,
-    date_created: at,
-  });
-  const payload: DeliverPayload = { callbackId: id };
-  await tx.jobs.enqueue({ kind: 'callback.deliver', simSid: fields.simSid, payload, runAt: at }, at);
-  return id;
-}
-
-/** Queues the status callback of `sim` as it is now. */
-export function enqueueCallback(tx: Store, sim: Sim, target: CallbackTarget, error: CallbackError | null, at: number): Promise<number> {
-  return enqueueDelivery(tx, { simSid: sim.sid, accountSid: sim.account_sid, target, params: callbackParams(sim, error) }, at);
-}
 
 /** A failed attempt, with what was learned about it. */
 class DeliveryFailed extends Error {
@@ -116,18 +63,18 @@ async function send(agent: Agent, delivery: CallbackDelivery, authToken: string,
   }
 }
 
-export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; maxAttempts: number }): JobHandler {
-  const record = (tx: Store, job: Job, attempt: CallbackAttempt) => tx.callbacks.recordAttempt((job.payload as DeliverPayload).callbackId, attempt);
+export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; maxAttempts: number }): JobHandler<WispJob<'callback.deliver'>, Store> {
+  const record = (tx: Store, job: WispJob<'callback.deliver'>, attempt: CallbackAttempt) => tx.callbacks.recordAttempt(job.payload.callbackId, attempt);
   const agent = callbackAgent(timeoutMs);
   return {
     maxAttempts,
     async run(job, ctx) {
-      const delivery = await ctx.store.callbacks.get((job.payload as DeliverPayload).callbackId);
-      if (!delivery || delivery.state === 'delivered' || delivery.state === 'dead') return ctx.settle(job);
+      const delivery = await ctx.store.callbacks.get(job.payload.callbackId);
+      if (!delivery || delivery.state === 'delivered' || delivery.state === 'dead') return ctx.settle();
       const account = await ctx.store.accounts.get(delivery.account_sid);
       if (!account) throw new Error(`account ${delivery.account_sid} no longer exists; the callback cannot be signed`);
       const attempt = await send(agent, delivery, account.auth_token, timeoutMs, ctx.clock.now());
-      await ctx.settle(job, async (tx) => {
+      await ctx.settle(async (tx) => {
         await record(tx, job, { ...attempt, state: 'delivered', nextAttemptAt: null });
       });
     },

@@ -1,7 +1,7 @@
-import type { Page, PageQuery } from '../domain/models.js';
-import type { Command, CommandDirection, CommandStatus, CommandTransport, DataSession, Device, UsageDelta, Zone } from '../domain/device-models.js';
+import type { Page, PageQuery } from './models.js';
+import type { Command, CommandDirection, CommandStatus, CommandTransport, DataSession, Device, UsageDelta, Zone } from './device-models.js';
 
-// The repositories of what SIMs do; part of the Store interface (store.ts).
+// The repositories of what SIMs do; part of the Store port (ports.ts).
 
 export interface CommandFilter {
   accountSid: string;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database } from '../schema.js';
 
 /** Transactions that share one commit at the most; bounds how long the last of them waits. */
 const MAX_GROUP = 64;

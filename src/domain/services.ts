@@ -1,0 +1,34 @@
+import type { AccountService } from './accounts.js';
+import type { KeyService } from './keys.js';
+import type { CredentialService } from './credentials.js';
+import type { RatePlanService } from './rate-plans.js';
+import type { SimService } from './sims/service.js';
+import type { EventService } from './events.js';
+import type { CommandService } from './commands.js';
+import type { DataSessionService } from './data-sessions.js';
+import type { DeviceService } from './devices.js';
+import type { UsageService } from './usage-records.js';
+import type { InventoryService } from './inventory.js';
+import type { NetworkService } from './network.js';
+import type { CallbackLog, JobLog, TimeService } from './operations.js';
+
+/** Every domain service: what the wire layers (http, admin) may call. Built in src/app.ts. */
+export interface Services {
+  credentials: CredentialService;
+  accounts: AccountService;
+  keys: KeyService;
+  ratePlans: RatePlanService;
+  sims: SimService;
+  events: EventService;
+  commands: CommandService;
+  dataSessions: DataSessionService;
+  devices: DeviceService;
+  usage: UsageService;
+  inventory: InventoryService;
+  network: NetworkService;
+  callbackLog: CallbackLog;
+  jobLog: JobLog;
+  time: TimeService;
+  /** A cheap query that proves the database answers. */
+  ping(): Promise<void>;
+}

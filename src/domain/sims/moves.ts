@@ -1,0 +1,103 @@
+import type { Sim, SimStatus } from '../models.js';
+import type { Tx } from '../ports.js';
+import { type CallbackError, type CallbackTarget, enqueueCallback } from '../callbacks.js';
+import { SYSTEM_ACTOR } from '../events.js';
+import type { ApplyPayload, CallbackCarrier } from '../tasks.js';
+import { IN_FLIGHT } from './lifecycle.js';
+import { recordSimUpdated } from './events.js';
+import { holdTimers, pendingActivationCallback, releaseTimers, restartTimers } from './timers.js';
+
+// Every write of a Sim's status happens here: a change handed to the operator, its outcome
+// (applied, refused, waiting for the operator), a connectivity reset's end, and the automatic
+// moves. Each runs inside the caller's transaction, with the Sim's event, timers and callback.
+
+/** What a settled change writes: the Sim, its Monitor events, its jobs and callbacks. */
+export type MoveTx = Tx<'sims' | 'events' | 'jobs' | 'callbacks'>;
+
+/** Reported when Wisp gives up on an operator request after its last retry. */
+export const GAVE_UP: CallbackError = { code: 20500, message: 'The operator could not be reached to apply the change; nothing was changed' };
+
+/**
+ * Hands a requested status and/or plan change to the operator: the Sim shows `updating` (or
+ * `scheduled` while the operator is unavailable) until the operator's job settles it, and its
+ * timers wait for the outcome. Returns the status the Sim shows meanwhile.
+ */
+export async function handOver(tx: Tx<'jobs'>, sim: Sim, change: ApplyPayload, operatorAvailable: boolean, now: number): Promise<SimStatus> {
+  await holdTimers(tx, sim, now);
+  // One change of a Sim in flight at a time: the key makes a second one impossible to enqueue.
+  await tx.jobs.enqueue({ kind: 'operator.apply', queue: sim.sid, key: `operator.apply:${sim.sid}`, payload: change, runAt: now }, now);
+  return operatorAvailable ? 'updating' : 'scheduled';
+}
+
+/** Starts a connectivity reset; its end (resetEnded) clears it. */
+export async function startReset(tx: Tx<'jobs'>, sim: Sim, callback: CallbackTarget | null, now: number): Promise<void> {
+  await tx.jobs.enqueue({ kind: 'operator.reset', queue: sim.sid, key: `operator.reset:${sim.sid}`, payload: { callback } satisfies CallbackCarrier, runAt: now }, now);
+}
+
+/** The operator applied the change: the Sim takes the requested status and plan. */
+export async function applied(tx: MoveTx, simSid: string, p: ApplyPayload, now: number): Promise<void> {
+  const sim = await tx.sims.getForUpdate(simSid);
+  if (!sim || !IN_FLIGHT.includes(sim.status)) return;
+  const status = p.to ?? p.from;
+  const after: Sim = { ...sim, status, rate_plan_sid: p.ratePlan ? p.ratePlan.to : sim.rate_plan_sid, date_updated: now };
+  await tx.sims.update(sim.sid, { status, rate_plan_sid: after.rate_plan_sid, date_updated: now });
+  await recordSimUpdated(tx, {
+    sim: after,
+    previous: { status: p.from, rate_plan_sid: sim.rate_plan_sid },
+    actor: p.actor,
+    source: 'api',
+    sourceIpAddress: p.sourceIpAddress,
+    now,
+  });
+  if (status !== p.from) await restartTimers(tx, after, p.from, p.callback, now);
+  else await releaseTimers(tx, sim, p.from, now);
+  if (p.callback) await enqueueCallback(tx, after, p.callback, null, now);
+}
+
+/** The change did not happen: the Sim is as it was before the request, and the callback says why. */
+export async function refused(tx: MoveTx, simSid: string, p: ApplyPayload, error: CallbackError, now: number): Promise<void> {
+  const sim = await tx.sims.getForUpdate(simSid);
+  if (!sim || !IN_FLIGHT.includes(sim.status)) return;
+  const after: Sim = { ...sim, status: p.from, account_sid: p.fromAccountSid ?? sim.account_sid, date_updated: now };
+  await tx.sims.update(sim.sid, { status: after.status, account_sid: after.account_sid, date_updated: now });
+  await releaseTimers(tx, sim, p.from, now);
+  if (p.callback) await enqueueCallback(tx, after, p.callback, error, now);
+}
+
+/** The operator is unavailable: a Sim whose change waits for it shows `scheduled`. */
+export async function scheduled(tx: Tx<'sims'>, simSid: string, now: number): Promise<void> {
+  const sim = await tx.sims.getForUpdate(simSid);
+  if (sim?.status === 'updating') await tx.sims.update(sim.sid, { status: 'scheduled', date_updated: now });
+}
+
+/** The operator is back: every Sim whose change waited for it shows `updating` again. */
+export function resumeScheduled(tx: Tx<'sims'>, now: number): Promise<number> {
+  return tx.sims.moveAll('scheduled', 'updating', now);
+}
+
+/** Ends a connectivity reset: reset_status back to null, and the callback if one was asked for. */
+export async function resetEnded(tx: Tx<'sims' | 'jobs' | 'callbacks'>, simSid: string, p: CallbackCarrier, error: CallbackError | null, now: number): Promise<void> {
+  const sim = await tx.sims.getForUpdate(simSid);
+  if (!sim || sim.reset_status !== 'resetting') return;
+  const after: Sim = { ...sim, reset_status: null, date_updated: now };
+  await tx.sims.update(sim.sid, { reset_status: null, date_updated: now });
+  if (p.callback) await enqueueCallback(tx, after, p.callback, error, now);
+}
+
+/** An automatic move (a timer, or the network itself): recorded as done by the system. */
+export async function autoMove(tx: MoveTx, sim: Sim, to: SimStatus, callback: CallbackTarget | null, at: number): Promise<Sim> {
+  const after: Sim = { ...sim, status: to, date_updated: at };
+  await tx.sims.update(sim.sid, { status: to, date_updated: at });
+  await recordSimUpdated(tx, { sim: after, previous: { status: sim.status }, actor: SYSTEM_ACTOR, source: 'system', sourceIpAddress: null, now: at });
+  await restartTimers(tx, after, sim.status, callback, at);
+  if (callback) await enqueueCallback(tx, after, callback, null, at);
+  return after;
+}
+
+/**
+ * A ready Sim that reached its activation by use (data or Commands) becomes active at once; the
+ * callback of its new → ready change, waiting on the activation timer, fires again.
+ */
+export async function activateByUse(tx: MoveTx, sim: Sim, now: number): Promise<void> {
+  await autoMove(tx, sim, 'active', await pendingActivationCallback(tx, sim), now);
+}

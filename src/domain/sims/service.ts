@@ -1,0 +1,196 @@
+import type { Repos, Tx } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { DomainError, invalid, notFound } from '../errors.js';
+import { type Caller, ownsOrManages } from '../caller.js';
+import type { HttpMethod, Page, PageQuery, Sim, SimStatus } from '../models.js';
+import { isSid, newSid } from '../sids.js';
+import { isValidIccid } from '../iccid.js';
+import type { RatePlanService } from '../rate-plans.js';
+import { actorOf } from '../events.js';
+import type { CallbackTarget } from '../callbacks.js';
+import { handOver, startReset } from './moves.js';
+import { planUpdate } from './update-plan.js';
+
+export interface SimUpdateInput {
+  uniqueName?: string;
+  friendlyName?: string;
+  callbackUrl?: string;
+  callbackMethod?: HttpMethod;
+  status?: string;
+  /** A plan SID or unique name; the empty string removes the plan. */
+  ratePlan?: string;
+  resetStatus?: string;
+  accountSid?: string;
+  commandsCallbackUrl?: string;
+  commandsCallbackMethod?: HttpMethod;
+  smsUrl?: string;
+  smsMethod?: HttpMethod;
+  smsFallbackUrl?: string;
+  smsFallbackMethod?: HttpMethod;
+  voiceUrl?: string;
+  voiceMethod?: HttpMethod;
+  voiceFallbackUrl?: string;
+  voiceFallbackMethod?: HttpMethod;
+}
+
+export interface SimListFilter {
+  status?: SimStatus;
+  iccid?: string;
+  ratePlan?: string;
+  eId?: string;
+  registrationCode?: string;
+}
+
+/** A Sim as registration makes it: status `new`, no plan, no names, Twilio's default methods. */
+export function newSim(card: Pick<Sim, 'account_sid' | 'iccid' | 'e_id' | 'registration_code'>, now: number): Sim {
+  return {
+    sid: newSid('DE'),
+    ...card,
+    unique_name: null,
+    friendly_name: null,
+    status: 'new',
+    reset_status: null,
+    rate_plan_sid: null,
+    commands_callback_url: null,
+    commands_callback_method: 'POST',
+    sms_url: null,
+    sms_method: 'POST',
+    sms_fallback_url: null,
+    sms_fallback_method: 'POST',
+    voice_url: null,
+    voice_method: 'POST',
+    voice_fallback_url: null,
+    voice_fallback_method: 'POST',
+    ip_address: null,
+    date_created: now,
+    date_updated: now,
+  };
+}
+
+/** What the Sim service reads and writes. */
+export type SimStore = Repos<'sims' | 'accounts' | 'ratePlans' | 'inventory' | 'network' | 'jobs'>;
+
+export class SimService {
+  constructor(
+    private readonly store: SimStore,
+    private readonly clock: Clock,
+    private readonly ratePlans: RatePlanService,
+  ) {}
+
+  private async resolve(caller: Caller, ref: string, store: Tx<'sims' | 'accounts'>, lock: boolean): Promise<Sim> {
+    let sim: Sim | undefined;
+    if (isSid(ref, 'DE')) sim = lock ? await store.sims.getForUpdate(ref) : await store.sims.get(ref);
+    else {
+      sim = await store.sims.getByUniqueName(caller.account.sid, ref);
+      if (sim && lock) sim = await store.sims.getForUpdate(sim.sid);
+    }
+    if (!sim || !(await ownsOrManages(caller, sim.account_sid, (sid) => store.accounts.get(sid)))) {
+      throw notFound(`Sim ${ref} was not found`);
+    }
+    return sim;
+  }
+
+  fetch(caller: Caller, ref: string): Promise<Sim> {
+    return this.resolve(caller, ref, this.store, false);
+  }
+
+  async list(caller: Caller, filter: SimListFilter, page: PageQuery): Promise<Page<Sim>> {
+    let ratePlanSid: string | undefined;
+    if (filter.ratePlan !== undefined) {
+      const plan = await this.ratePlans.resolve(caller, filter.ratePlan);
+      // An unknown plan matches no SIM rather than failing the whole list.
+      if (!plan) return { items: [], hasMore: false };
+      ratePlanSid = plan.sid;
+    }
+    return this.store.sims.list(
+      {
+        accountSid: caller.account.sid,
+        status: filter.status,
+        iccid: filter.iccid,
+        ratePlanSid,
+        eId: filter.eId,
+        registrationCode: filter.registrationCode,
+      },
+      page,
+    );
+  }
+
+  /** Brings a SIM card from the operator's inventory into the caller's account, in status `new`. */
+  async register(caller: Caller, iccid: string | undefined, registrationCode: string | undefined): Promise<Sim> {
+    if (!iccid) throw new DomainError('registration_missing', 'Missing required parameter Iccid');
+    if (!registrationCode) throw new DomainError('registration_missing', 'Missing required parameter RegistrationCode');
+    if (!isValidIccid(iccid)) {
+      throw invalid(`Iccid "${iccid}" is not a valid ICCID: it must be 19 or 20 digits ending in a Luhn check digit`);
+    }
+    return this.store.transaction(async (tx) => {
+      const card = await tx.inventory.get(iccid);
+      if (!card) throw new DomainError('registration_unknown_iccid', `No SIM card with ICCID ${iccid} is known to the network`);
+      if (card.registration_code !== registrationCode) {
+        throw new DomainError('registration_wrong_code', `The RegistrationCode does not match the SIM card with ICCID ${iccid}`);
+      }
+      if (card.sim_sid) {
+        const holder = await tx.sims.get(card.sim_sid);
+        if (holder && holder.account_sid === caller.account.sid) {
+          throw new DomainError('registration_already_yours', `The SIM card with ICCID ${iccid} is already registered to your account as ${holder.sid}`);
+        }
+        throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} is already registered to another account`);
+      }
+      const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
+      await tx.sims.insert(sim);
+      await tx.inventory.setSim(iccid, sim.sid);
+      return sim;
+    });
+  }
+
+  /**
+   * Applies an update. Plain settings change at once; a status or rate-plan change is handed to
+   * the operator in the same transaction (the Sim shows `updating`, or `scheduled` while the
+   * operator is unavailable) and its Monitor event is recorded when it takes effect. `sourceIp`
+   * is the client's address, recorded in that event.
+   */
+  async update(caller: Caller, ref: string, input: SimUpdateInput, sourceIp: string | null = null): Promise<Sim> {
+    // Whether the operator is up decides between `updating` and `scheduled`. Read before the
+    // transaction, where the requests that arrive together share one read; it is as fresh as a
+    // read inside, and the operator's job copes with an outage that starts just after either.
+    const network = input.status !== undefined || input.ratePlan !== undefined ? await this.store.network.get() : null;
+    return this.store.transaction(async (tx) => {
+      const sim = await this.resolve(caller, ref, tx, true);
+      const plan = await planUpdate(caller, sim, input, tx, this.ratePlans);
+      const now = this.clock.now();
+      const changes = plan.settings;
+      const callback: CallbackTarget | null = input.callbackUrl ? { url: input.callbackUrl, method: input.callbackMethod ?? 'POST' } : null;
+      if (plan.status !== undefined || plan.ratePlan !== undefined) {
+        const change = {
+          from: sim.status,
+          to: plan.status ?? null,
+          ratePlan: plan.ratePlan !== undefined ? { to: plan.ratePlan } : null,
+          fromAccountSid: changes.account_sid !== undefined ? sim.account_sid : null,
+          callback,
+          actor: actorOf(caller),
+          sourceIpAddress: sourceIp,
+        };
+        changes.status = await handOver(tx, sim, change, network?.available ?? true, now);
+      }
+      if (input.resetStatus !== undefined) {
+        changes.reset_status = 'resetting';
+        await startReset(tx, sim, callback, now);
+      }
+      if (Object.keys(changes).length === 0) return sim;
+      changes.date_updated = now;
+      await tx.sims.update(sim.sid, changes);
+      return { ...sim, ...changes };
+    });
+  }
+
+  /** Releases the SIM card from the account; it returns to the inventory and may be registered again. */
+  async remove(caller: Caller, ref: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const sim = await this.resolve(caller, ref, tx, true);
+      if (sim.status !== 'new' && sim.status !== 'canceled') {
+        throw new DomainError('in_use', `Sim ${sim.sid} is ${sim.status}; only a new or canceled SIM can be deleted`);
+      }
+      await tx.sims.delete(sim.sid);
+      await tx.inventory.setSim(sim.iccid, null);
+    });
+  }
+}

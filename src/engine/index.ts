@@ -1,0 +1,13 @@
+// The durable job engine: jobs with leases, attempts, backoff and a dead state; a serial queue
+// key and a unique job key; delayed jobs (timers) moved or cancelled by queue and kind; jobs
+// written inside the caller's transaction, with a signal after commit. Generic: it knows
+// nothing of what a job is for. See README.md beside this file.
+export type { AnyJob, EngineClock, EngineLog, Job, JobState, KindOf, NewJob, Settlement, StoredJob, TaskMap } from './types.js';
+export { JOB_STATES } from './types.js';
+export type { EngineStore, EngineTransactionOptions, JobClaim, JobLedger, JobListFilter, JobMove, JobQueue, Jobs, LeaseRequest } from './ports.js';
+export { kyselyJobs, type EngineDialect } from './jobs-sql.js';
+export type { JobsDatabase, JobsTable } from './schema.js';
+export { JobRunner, LostLease, backoffMs, type JobContext, type JobHandler, type RunnerSettings, type TaskHandlers } from './runner.js';
+export { Worker, type WorkerSettings, type WorkSource } from './worker.js';
+export { Pruner, type PruneTarget } from './pruner.js';
+export { JobSignal } from './signal.js';

@@ -1,0 +1,306 @@
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
+import { compiledQuery } from '../lib/compiled-query.js';
+import type { AnyJob, JobState, NewJob, TaskMap } from './types.js';
+import type { JobClaim, JobMove, Jobs } from './ports.js';
+import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
+
+export type EngineDialect = 'sqlite' | 'postgres';
+
+const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Tasks> =>
+  ({
+    id: row.id,
+    kind: row.kind,
+    queue: row.queue_key,
+    key: row.job_key,
+    payload: JSON.parse(row.payload) as unknown,
+    state: row.state as JobState,
+    runAt: row.run_at,
+    attempts: row.attempts,
+    leaseOwner: row.lease_owner,
+    leaseExpires: row.lease_expires,
+    lastError: row.last_error,
+    dateCreated: row.date_created,
+    dateUpdated: row.date_updated,
+  }) as AnyJob<Tasks>;
+
+const ERROR_MAX = 2000;
+const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
+const keyedStates = () => KEYED_STATES.map((state) => sql.lit(state));
+
+/** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
+const caused = (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, since: number) =>
+  eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
+
+// The statements every job runs, compiled once (src/lib/compiled-query.ts).
+const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTable>) =>
+  db
+    .insertInto('jobs')
+    .values({
+      kind: p.kind,
+      queue_key: p.queue_key,
+      job_key: p.job_key,
+      payload: p.payload,
+      state: p.state,
+      run_at: p.run_at,
+      attempts: p.attempts,
+      lease_owner: p.lease_owner,
+      lease_expires: p.lease_expires,
+      last_error: p.last_error,
+      date_created: p.date_created,
+      date_updated: p.date_updated,
+    })
+    // A key already held by a live job: nothing is written (the jobs_key index, migration 006).
+    .onConflict((oc) => oc.column('job_key').where(sql.ref('state'), 'in', keyedStates()).doNothing())
+    .returning('id'),
+);
+
+const liveJobByKey = compiledQuery((db: Kysely<JobsDatabase>, p: { key: string }) =>
+  db.selectFrom('jobs').select('id').where('job_key', '=', p.key).where(sql.ref('state'), 'in', keyedStates()),
+);
+
+const jobById = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number }) => db.selectFrom('jobs').selectAll().where('id', '=', p.id));
+
+/** Updates a job only while `owner` holds its lease. */
+const whileLeased = <P extends { id: number; owner: string }>(db: Kysely<JobsDatabase>, p: P) =>
+  db.updateTable('jobs').where('id', '=', p.id).where('lease_owner', '=', p.owner).where('state', '=', 'running');
+
+const finishJob = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number; owner: string; state: string; error: string | null; now: number }) =>
+  whileLeased(db, p).set({ state: p.state, lease_owner: null, lease_expires: null, last_error: p.error, date_updated: p.now }),
+);
+
+const rescheduleJob = (refund: boolean) =>
+  compiledQuery((db: Kysely<JobsDatabase>, p: { id: number; owner: string; runAt: number; error: string | null; now: number }) =>
+    whileLeased(db, p).set((eb) => ({
+      state: 'pending',
+      run_at: p.runAt,
+      lease_owner: null,
+      lease_expires: null,
+      last_error: p.error,
+      date_updated: p.now,
+      ...(refund ? { attempts: eb('attempts', '-', 1) } : {}),
+    })),
+  );
+const rescheduleCounted = rescheduleJob(false);
+const rescheduleRefunded = rescheduleJob(true);
+
+const parkJob = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number; owner: string; state: string; now: number }) =>
+  whileLeased(db, p).set((eb) => ({ state: p.state, lease_owner: null, lease_expires: null, attempts: eb('attempts', '-', 1), date_updated: p.now })),
+);
+
+/**
+ * Moves a queue's live jobs of some kinds from one state to another. The states are written
+ * into the SQL (not bound) and the condition repeats the predicate of the jobs_queue_live
+ * index, so the planner can prove that index fits (migrations 005 and 006). One compiled
+ * statement per selection shape.
+ */
+const moveStatements = new Map<string, ReturnType<typeof moveStatement>>();
+const moveStatement = (kindCount: number, from: readonly JobState[], to: JobState) =>
+  compiledQuery((db: Kysely<JobsDatabase>, p: { queue: string; now: number } & Record<`kind${number}`, string>) =>
+    db
+      .updateTable('jobs')
+      .set({ state: to, date_updated: p.now })
+      .where('queue_key', '=', p.queue)
+      .where(
+        'kind',
+        'in',
+        Array.from({ length: kindCount }, (_, i) => p[`kind${i}`]),
+      )
+      .where(sql.ref('state'), 'in', [sql.lit('pending'), sql.lit('held')])
+      .where(sql.ref('state'), 'in', from.map((state) => sql.lit(state))),
+  );
+function moveFor(kindCount: number, from: readonly JobState[], to: JobState) {
+  const shape = `${kindCount}|${from.join(',')}|${to}`;
+  let statement = moveStatements.get(shape);
+  if (!statement) moveStatements.set(shape, (statement = moveStatement(kindCount, from, to)));
+  return statement;
+}
+
+/** Lease candidates of one kind, in due order; PostgreSQL skips rows another worker is leasing. */
+type CandidateParams = { at: number; limit: number };
+const candidates = (where: (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, p: CandidateParams) => ReturnType<typeof caused>, lock: boolean) =>
+  compiledQuery((db: Kysely<JobsDatabase>, p: CandidateParams) => {
+    const q = db.selectFrom('jobs').select(['id', 'queue_key', 'run_at']).where((eb) => where(eb, p)).orderBy('run_at').orderBy('id').limit(p.limit);
+    return lock ? q.forUpdate().skipLocked() : q;
+  });
+const candidateKinds = (lock: boolean) => ({
+  due: candidates((eb, p) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', p.at)]), lock),
+  caused: candidates((eb, p) => caused(eb, p.at), lock),
+  expired: candidates((eb, p) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', p.at)]), lock),
+});
+const CANDIDATES = { sqlite: candidateKinds(false), postgres: candidateKinds(true) };
+
+/**
+ * The engine's statements over a database handle, the root or a transaction's. `enqueued` is
+ * called after each job written, so the handle's owner can wake workers once it commits.
+ */
+export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dialect: EngineDialect, enqueued: () => void = () => {}): Jobs<Tasks> {
+  const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
+  const find = CANDIDATES[dialect];
+
+  async function insert(job: NewJob<Tasks>, now: number, claim: JobClaim | null): Promise<number> {
+    const key = job.key ?? null;
+    const [row] = await insertJob.all(db, {
+      kind: job.kind,
+      queue_key: job.queue,
+      job_key: key,
+      payload: JSON.stringify(job.payload ?? null),
+      state: claim ? 'running' : 'pending',
+      run_at: job.runAt,
+      attempts: claim ? 1 : 0,
+      lease_owner: claim?.owner ?? null,
+      lease_expires: claim?.leaseExpires ?? null,
+      last_error: null,
+      date_created: now,
+      date_updated: now,
+    });
+    if (row) {
+      enqueued();
+      return Number(row.id);
+    }
+    // Only a key held by a live job writes nothing.
+    const live = await liveJobByKey.first(db, { key: key as string });
+    if (!live) throw new Error(`job key ${key} is neither free nor held by a live job`);
+    return Number(live.id);
+  }
+
+  return {
+    enqueue: (job, now) => insert(job, now, null),
+    enqueueClaimed: (job, now, claim) => insert(job, now, claim),
+
+    async get(id) {
+      const row = await jobById.first(db, { id });
+      return row && fromRow<Tasks>(row);
+    },
+
+    /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
+    async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
+      // Candidates in due order. One query per kind of candidate, each reading the jobs_due
+      // index in order and stopping at the limit: a single OR of them made the database sort
+      // every due job on each lease, which under a burst cost more than running the jobs
+      // (docs/performance.md).
+      const want = limit * 4;
+      const found = [
+        ...(await find.due.all(db, { at: dueBy, limit: want })),
+        ...(causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want })),
+        ...(await find.expired.all(db, { at: realNow, limit: want })),
+      ];
+      const seen = new Set<number>();
+      const rows = found
+        .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
+        .filter((r) => !seen.has(r.id) && seen.add(r.id))
+        .slice(0, want);
+      if (rows.length === 0) return [];
+
+      // One job per queue at a time keeps each queue's work in order.
+      const queues = [...new Set(rows.map((r) => r.queue_key).filter((q): q is string => q !== null))];
+      const busy = new Set<string>();
+      if (queues.length > 0) {
+        const running = await db
+          .selectFrom('jobs')
+          .select('queue_key')
+          .where('state', '=', 'running')
+          .where('lease_expires', '>=', realNow)
+          .where('queue_key', 'in', queues)
+          .execute();
+        for (const r of running) if (r.queue_key) busy.add(r.queue_key);
+      }
+      const chosen: number[] = [];
+      for (const row of rows) {
+        if (chosen.length >= limit) break;
+        if (row.queue_key !== null) {
+          if (busy.has(row.queue_key)) continue;
+          busy.add(row.queue_key);
+        }
+        chosen.push(row.id);
+      }
+      if (chosen.length === 0) return [];
+      const leasedRows = await db
+        .updateTable('jobs')
+        .set((eb) => ({ state: 'running', lease_owner: owner, lease_expires: realNow + leaseMs, attempts: eb('attempts', '+', 1), date_updated: now }))
+        .where('id', 'in', chosen)
+        .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)])]))
+        .returningAll()
+        .execute();
+      return leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    },
+
+    async finish(id, owner, state, now, error) {
+      return changedRows(await finishJob.run(db, { id, owner, state, error: clip(error), now }));
+    },
+
+    async reschedule(id, owner, { runAt, now, error, refundAttempt }) {
+      const statement = refundAttempt ? rescheduleRefunded : rescheduleCounted;
+      return changedRows(await statement.run(db, { id, owner, runAt, error: clip(error), now }));
+    },
+
+    async park(id, owner, state, now) {
+      return changedRows(await parkJob.run(db, { id, owner, state, now }));
+    },
+
+    async wakeWaiting(now) {
+      const result = await db.updateTable('jobs').set({ state: 'pending', run_at: now, date_updated: now }).where('state', '=', 'waiting').executeTakeFirst();
+      const woken = Number(result.numUpdatedRows);
+      if (woken > 0) enqueued();
+      return woken;
+    },
+
+    async move({ queue, kinds, from, to }: JobMove<Tasks>, now: number) {
+      if (kinds.length === 0 || from.length === 0) return 0;
+      const params: { queue: string; now: number } & Record<`kind${number}`, string> = { queue, now };
+      kinds.forEach((kind, i) => (params[`kind${i}`] = kind));
+      const moved = Number((await moveFor(kinds.length, from, to).run(db, params)).numAffectedRows ?? 0n);
+      if (moved > 0 && to === 'pending') enqueued();
+      return moved;
+    },
+
+    async extendLeases(owner, until) {
+      await db.updateTable('jobs').set({ lease_expires: until }).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
+    },
+
+    async countDue(dueBy, causedSince) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['pending', 'running'])
+        .where((eb) => (causedSince === undefined ? eb('run_at', '<=', dueBy) : eb.or([eb('run_at', '<=', dueBy), caused(eb, causedSince)])))
+        .groupBy('state')
+        .execute();
+      const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+      return { pending: count('pending'), running: count('running') };
+    },
+
+    async list({ state, kind, queue, beforeId, limit }) {
+      let q = db.selectFrom('jobs').selectAll();
+      if (state !== undefined) q = q.where('state', '=', state);
+      if (kind !== undefined) q = q.where('kind', '=', kind);
+      if (queue !== undefined) q = q.where('queue_key', '=', queue);
+      if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+      const rows = await q.orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => fromRow<Tasks>(row));
+    },
+
+    async pruneFinished(before, limit) {
+      // Ids grow with creation time: the first job created since `before` bounds the search, so
+      // neither query reads the young jobs, however many there are.
+      const young = await db.selectFrom('jobs').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+      const old = db.selectFrom('jobs').select('id').where('state', 'in', ['done', 'canceled']).where('date_updated', '<', before).orderBy('id').limit(limit);
+      const result = await db
+        .deleteFrom('jobs')
+        .where('id', 'in', young ? old.where('id', '<', young.id) : old)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    async revive(id, now) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ state: 'pending', run_at: now, attempts: 0, date_updated: now })
+        .where('id', '=', id)
+        .where('state', '=', 'dead')
+        .executeTakeFirst();
+      const revived = result.numUpdatedRows > 0n;
+      if (revived) enqueued();
+      return revived;
+    },
+  };
+}
