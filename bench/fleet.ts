@@ -2,7 +2,7 @@ import { connect } from '../src/store/connect.js';
 import { kyselyStore } from '../src/store/kysely-store.js';
 import type { Store } from '../src/domain/ports.js';
 import { systemClock } from '../src/domain/clock.js';
-import { AccountService } from '../src/domain/accounts.js';
+import { AccountService } from '../src/domain/accounts/accounts.js';
 import { RatePlanService } from '../src/domain/rate-plans.js';
 import type { Caller } from '../src/domain/caller.js';
 import type { Account, InventorySim, Sim, SimStatus } from '../src/domain/models.js';

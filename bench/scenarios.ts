@@ -38,10 +38,16 @@ export interface ScenarioResult extends LoadResult {
 
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 
-async function getJson(target: Target, path: string): Promise<any> {
+/** A page of `GET /v1/Sims`, as much of it as the bench reads. */
+interface SimPage {
+  sims: { sid: string }[];
+  meta: { next_page_url: string | null };
+}
+
+async function getJson(target: Target, path: string): Promise<SimPage> {
   const res = await fetch(target.url + path, { headers: { authorization: target.authorization } });
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as SimPage;
 }
 
 /** Walks the account's lists through the API to find SIMs and deep PageTokens to aim at. */

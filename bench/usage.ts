@@ -13,13 +13,13 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createWisp, type Wisp } from '../src/app.js';
 import type { Caller } from '../src/domain/caller.js';
-import type { DataSession, UsageDelta } from '../src/domain/device-models.js';
+import type { DataSession, UsageDelta } from '../src/domain/devices/device-models.js';
 import type { Sim } from '../src/domain/models.js';
 import { buildRatePlan } from '../src/domain/rate-plans.js';
 import { newSid } from '../src/domain/sids.js';
 import { withCheckDigit } from '../src/domain/iccid.js';
-import { HOUR, DAY, floorTo, resolveSpan } from '../src/domain/usage-periods.js';
-import { HOME_NETWORK } from '../src/domain/plan-rules.js';
+import { HOUR, DAY, floorTo, resolveSpan } from '../src/domain/devices/usage-periods.js';
+import { HOME_NETWORK } from '../src/domain/devices/plan-rules.js';
 
 export interface UsageBenchOptions {
   databaseUrl?: string;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { type HttpContext, baseUrl } from '../http/context.js';
-import type { SessionInput } from '../domain/data-sessions.js';
+import type { SessionInput } from '../domain/devices/data-sessions.js';
 import { badBody } from './errors.js';
-import type { DeviceInput } from '../domain/devices.js';
-import type { Device } from '../domain/device-models.js';
+import type { DeviceInput } from '../domain/devices/device.js';
+import type { Device } from '../domain/devices/device-models.js';
 import { commandJson, dataSessionJson } from '../http/device-serializers.js';
 import { isoDate } from '../http/format.js';
 

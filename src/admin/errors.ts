@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
-import { NetworkRefusal } from '../domain/plan-rules.js';
+import { NetworkRefusal } from '../domain/devices/plan-rules.js';
 
 // The admin API's one error catalog, in the manner of Fastify's lib/errors.js: every error has
 // a stable code and a status, and every error body has one shape:

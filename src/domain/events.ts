@@ -3,7 +3,7 @@ import type { Caller } from './caller.js';
 import { ownsOrManages } from './caller.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import type { MonitorEvent, Page, PageQuery } from './models.js';
-import { isSid, newSid } from './sids.js';
+import { isSid } from './sids.js';
 
 // Monitor events: the account's audit log. Changes are recorded here, inside the transaction
 // that makes them, and read back through GET /v1/Events.

@@ -1,10 +1,10 @@
 import type { Account, ApiKey, InventorySim, MonitorEvent, NetworkSettings, Page, PageQuery, RatePlan, Sim, SimFee, SimStatus, AccountStatus } from './models.js';
 import type { CallbackAttempt, CallbackDelivery, CallbackState } from './callbacks.js';
 import type { WispQueue } from './tasks.js';
-import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './device-ports.js';
+import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './devices/device-ports.js';
 
 // What the domain needs from storage: its ports. The store implements them once over Kysely for
-// both SQLite and PostgreSQL (src/store/kysely-store.ts); the domain never sees SQL. A service
+// both SQLite and PostgreSQL (the store layer's kysely-store.ts); the domain never sees SQL. A service
 // is given only the repositories it uses (`Repos<'sims' | 'events'>`, say).
 
 export interface AccountFilter {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/caller.js';
-import type { CredentialService } from '../domain/credentials.js';
+import type { CredentialService } from '../domain/accounts/credentials.js';
 import { sendError } from './errors.js';
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
-import type { Command, DataSession } from '../domain/device-models.js';
-import type { UsageRecord, ZoneTotals } from '../domain/usage-records.js';
+import type { Command, DataSession } from '../domain/devices/device-models.js';
+import type { UsageRecord, ZoneTotals } from '../domain/devices/usage-records.js';
 import { isoDate } from './format.js';
 
 // Commands, data sessions and usage records as Twilio's JSON: every documented key.

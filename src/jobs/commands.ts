@@ -1,6 +1,6 @@
 import type { Store } from '../domain/ports.js';
 import type { WispJob } from '../domain/tasks.js';
-import { receiptStep, sendStep } from '../domain/command-steps.js';
+import { receiptStep, sendStep } from '../domain/devices/command-steps.js';
 import type { JobHandler, Settlement } from '../engine/index.js';
 
 // command.send and command.receipt: the network's steps on a to_sim Command, each run in the

@@ -12,8 +12,8 @@ import {
   fitToAllowance,
   reachesActivation,
   zoneOf,
-} from '../../src/domain/plan-rules.js';
-import { MAX_BINARY_BYTES, MAX_TEXT_CHARS, MAX_TEXT_WITH_SID, buildMessage, decodeBinary } from '../../src/domain/command-payload.js';
+} from '../../src/domain/devices/plan-rules.js';
+import { MAX_BINARY_BYTES, MAX_TEXT_CHARS, MAX_TEXT_WITH_SID, buildMessage, decodeBinary } from '../../src/domain/devices/command-payload.js';
 import type { SimStatus } from '../../src/domain/models.js';
 
 const plan = (input: RatePlanInput = {}) => buildRatePlan('AC' + '0'.repeat(32), input, 0);

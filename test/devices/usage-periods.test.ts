@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOUR, meteringMonth, oneMonthBefore, periodPage, resolveSpan } from '../../src/domain/usage-periods.js';
-import { totalsOf } from '../../src/domain/usage-records.js';
+import { HOUR, meteringMonth, oneMonthBefore, periodPage, resolveSpan } from '../../src/domain/devices/usage-periods.js';
+import { totalsOf } from '../../src/domain/devices/usage-records.js';
 
 const t = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
-import type { UsageDelta } from '../../src/domain/device-models.js';
-import { DAY, HOUR } from '../../src/domain/usage-periods.js';
+import type { UsageDelta } from '../../src/domain/devices/device-models.js';
+import { DAY, HOUR } from '../../src/domain/devices/usage-periods.js';
 
 const T0 = Date.parse('2025-01-31T22:00:00Z');
 const delta = (hour: number, up: number, extra: Partial<UsageDelta> = {}): UsageDelta => ({

@@ -105,7 +105,6 @@ describe('PostgreSQL pool settings', () => {
 
   it('recovers when another process changes a table under a prepared statement', async () => {
     const connection = await connect(database.url, { poolSize: 1 });
-    const { db } = connection;
     const store = kyselyStore(connection);
     const other = await connect(database.url, { poolSize: 1 });
     try {

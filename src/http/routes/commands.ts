@@ -3,7 +3,7 @@ import { type HttpContext, baseUrl } from '../context.js';
 import { bool, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { commandJson } from '../device-serializers.js';
-import { INCLUDE_SID } from '../../domain/command-payload.js';
+import { INCLUDE_SID } from '../../domain/devices/command-payload.js';
 
 type ById = { Params: { sid: string } };
 

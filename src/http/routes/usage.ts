@@ -4,7 +4,7 @@ import { formOf, isoDateTime, oneOf, type Params } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { accountUsageRecordJson, dataSessionJson, simUsageRecordJson } from '../device-serializers.js';
 import { isoDate } from '../format.js';
-import { GRANULARITIES } from '../../domain/usage-periods.js';
+import { GRANULARITIES } from '../../domain/devices/usage-periods.js';
 
 type BySim = { Params: { simSid: string } };
 

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { HttpMethod } from '../../domain/models.js';
-import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from '../../domain/device-models.js';
+import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from '../../domain/devices/device-models.js';
 import type { Database } from '../schema.js';
 import type { CommandsTable } from '../schema-devices.js';
-import type { CommandRepo } from '../../domain/device-ports.js';
+import type { CommandRepo } from '../../domain/devices/device-ports.js';
 import { keysetPage, toPage } from './paging.js';
 
 const fromRow = ({ seq: _seq, ...row }: Selectable<CommandsTable>): Command => ({

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DataSession, Zone } from '../../domain/device-models.js';
+import type { DataSession, Zone } from '../../domain/devices/device-models.js';
 import type { Database } from '../schema.js';
 import type { DataSessionsTable } from '../schema-devices.js';
-import type { DataSessionRepo } from '../../domain/device-ports.js';
+import type { DataSessionRepo } from '../../domain/devices/device-ports.js';
 import { keysetPage, toPage } from './paging.js';
 
 const fromRow = ({ seq: _seq, cell_lat, cell_lon, start_time, end_time, ...row }: Selectable<DataSessionsTable>): DataSession => ({

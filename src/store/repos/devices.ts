@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Device } from '../../domain/device-models.js';
+import type { Device } from '../../domain/devices/device-models.js';
 import type { Database } from '../schema.js';
 import type { DevicesTable } from '../schema-devices.js';
-import type { DeviceRepo } from '../../domain/device-ports.js';
+import type { DeviceRepo } from '../../domain/devices/device-ports.js';
 
 const fromRow = (row: Selectable<DevicesTable>): Device => ({
   ...row,

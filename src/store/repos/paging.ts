@@ -7,7 +7,6 @@ type Row = { seq: number };
  * Keyset paging over the `seq` column: the cost of a page does not depend on how deep it is.
  * Backward pages are read in reverse and flipped, so items are always in ascending order.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function keysetPage<DB, TB extends keyof DB, O extends Row>(
   query: SelectQueryBuilder<DB, TB, O>,
   seqColumn: string,

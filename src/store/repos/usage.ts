@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { UsageDelta, Zone } from '../../domain/device-models.js';
+import type { UsageDelta, Zone } from '../../domain/devices/device-models.js';
 import type { Database } from '../schema.js';
-import type { UsageRepo } from '../../domain/device-ports.js';
+import type { UsageRepo } from '../../domain/devices/device-ports.js';
 
 const COUNTERS = ['data_upload', 'data_download', 'commands_to_sim', 'commands_from_sim'] as const;
 /** Rows per statement, well under either database's limit on bound parameters. */

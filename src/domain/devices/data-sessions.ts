@@ -1,14 +1,14 @@
-import type { Repos } from './ports.js';
-import type { Clock } from './clock.js';
-import { invalid } from './errors.js';
-import type { Caller } from './caller.js';
-import type { Page, PageQuery } from './models.js';
+import type { Repos } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { invalid } from '../errors.js';
+import type { Caller } from '../caller.js';
+import type { Page, PageQuery } from '../models.js';
 import type { CellLocation, DataSession } from './device-models.js';
 import { DEVICE_OFFLINE, NetworkRefusal, dataAllowance, dataRefusal, fitToAllowance, zoneOf } from './plan-rules.js';
-import { checkImei, deviceOf, meter, type NetworkInput, networkFrom, RADIO_LINKS, simForDevice } from './devices.js';
+import { checkImei, deviceOf, meter, type NetworkInput, networkFrom, RADIO_LINKS, simForDevice } from './device.js';
 import { meteringMonth } from './usage-periods.js';
-import { newSid } from './sids.js';
-import type { SimService } from './sims/service.js';
+import { newSid } from '../sids.js';
+import type { SimService } from '../sims/service.js';
 
 // Data sessions: the simulated device uses data, the network meters it against the rate plan.
 

@@ -1,17 +1,17 @@
-import type { Repos } from './ports.js';
-import type { Clock } from './clock.js';
-import { DomainError, notFound } from './errors.js';
-import { type Caller, ownsOrManages } from './caller.js';
-import type { HttpMethod, Page, PageQuery } from './models.js';
+import type { Repos } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { DomainError, notFound } from '../errors.js';
+import { type Caller, ownsOrManages } from '../caller.js';
+import type { HttpMethod, Page, PageQuery } from '../models.js';
 import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from './device-models.js';
 import { type IncludeSid, buildMessage } from './command-payload.js';
 import { DEVICE_OFFLINE, NetworkRefusal, zoneOf } from './plan-rules.js';
-import { deviceOf, meter, simForDevice } from './devices.js';
+import { deviceOf, meter, simForDevice } from './device.js';
 import { notify, receivedParams, refusal, scheduleStep } from './command-steps.js';
-import { enqueueDelivery } from './callbacks.js';
-import { isSid, newSid } from './sids.js';
-import { checkUrl } from './validate.js';
-import type { SimService } from './sims/service.js';
+import { enqueueDelivery } from '../callbacks.js';
+import { isSid, newSid } from '../sids.js';
+import { checkUrl } from '../validate.js';
+import type { SimService } from '../sims/service.js';
 
 // Machine-to-machine Commands, both ways. A to_sim Command moves queued -> sent -> delivered
 // (or failed) as the network and the simulated device act on it, one durable step at a time; a

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Repos } from './ports.js';
-import type { Clock } from './clock.js';
-import { DomainError, invalid, notFound } from './errors.js';
-import { type Caller, canSee, hasMasterCredentials, isMaster } from './caller.js';
-import type { Account, AccountStatus, Page, PageQuery } from './models.js';
-import { newSecret, newSid } from './sids.js';
-import { checkName } from './validate.js';
+import type { Repos } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { DomainError, invalid, notFound } from '../errors.js';
+import { type Caller, canSee, hasMasterCredentials, isMaster } from '../caller.js';
+import type { Account, AccountStatus, Page, PageQuery } from '../models.js';
+import { newSecret, newSid } from '../sids.js';
+import { checkName } from '../validate.js';
 
 const STATUSES: AccountStatus[] = ['active', 'suspended', 'closed'];
 

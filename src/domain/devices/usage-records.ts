@@ -1,11 +1,11 @@
-import type { Repos } from './ports.js';
+import type { Repos } from '../ports.js';
 import type { UsageSumRow } from './device-ports.js';
-import type { Clock } from './clock.js';
-import { type Caller } from './caller.js';
-import type { Page, PageQuery } from './models.js';
+import type { Clock } from '../clock.js';
+import { type Caller } from '../caller.js';
+import type { Page, PageQuery } from '../models.js';
 import type { Zone } from './device-models.js';
 import { type Granularity, HOUR, DAY, periodPage, resolveSpan, type Span } from './usage-periods.js';
-import type { SimService } from './sims/service.js';
+import type { SimService } from '../sims/service.js';
 
 // Usage Records: sums of the hourly aggregates kept per SIM and per account (never a scan of
 // raw sessions). A record is one period's totals, split by where the usage happened.

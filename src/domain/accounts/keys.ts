@@ -1,10 +1,10 @@
-import type { Repos } from './ports.js';
-import type { Clock } from './clock.js';
-import { DomainError, notFound } from './errors.js';
-import type { Caller } from './caller.js';
-import type { ApiKey, Page, PageQuery } from './models.js';
-import { newSecret, newSid } from './sids.js';
-import { checkName } from './validate.js';
+import type { Repos } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { DomainError, notFound } from '../errors.js';
+import type { Caller } from '../caller.js';
+import type { ApiKey, Page, PageQuery } from '../models.js';
+import { newSecret, newSid } from '../sids.js';
+import { checkName } from '../validate.js';
 import { hashSecret } from './accounts.js';
 import type { AccountService } from './accounts.js';
 

@@ -1,13 +1,13 @@
-import type { Repos, Tx } from './ports.js';
-import type { Clock } from './clock.js';
-import { invalid, notFound } from './errors.js';
-import type { Sim } from './models.js';
+import type { Repos, Tx } from '../ports.js';
+import type { Clock } from '../clock.js';
+import { invalid, notFound } from '../errors.js';
+import type { Sim } from '../models.js';
 import type { Device, Network, UsageDelta, Zone } from './device-models.js';
-import { activateByUse, type MoveTx } from './sims/moves.js';
+import { activateByUse, type MoveTx } from '../sims/moves.js';
 import { HOME_NETWORK, isUsMcc, reachesActivation } from './plan-rules.js';
 import { HOUR, floorTo } from './usage-periods.js';
-import { isSid } from './sids.js';
-import { luhnValid } from './iccid.js';
+import { isSid } from '../sids.js';
+import { luhnValid } from '../iccid.js';
 import { sendQueued } from './command-steps.js';
 
 // The simulated device in each SIM, and the metering that every use of the network goes through.

@@ -1,9 +1,9 @@
-import type { Sim } from './models.js';
-import type { Tx } from './ports.js';
+import type { Sim } from '../models.js';
+import type { Tx } from '../ports.js';
 import type { Command } from './device-models.js';
 import { type Refusal, commandRefusal, zoneOf } from './plan-rules.js';
-import { deviceOf, meter, type MeterTx } from './devices.js';
-import { enqueueDelivery } from './callbacks.js';
+import { deviceOf, meter, type MeterTx } from './device.js';
+import { enqueueDelivery } from '../callbacks.js';
 
 // The network's side of a to_sim Command, one durable step at a time (each runs in the
 // transaction of the job that carries it): send it to the device, then take its receipt.

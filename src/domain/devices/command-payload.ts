@@ -1,4 +1,4 @@
-import { invalid } from './errors.js';
+import { invalid } from '../errors.js';
 import type { CommandMode } from './device-models.js';
 
 // The size and shape rules of a Command's message (Twilio's Command resource docs). Pure.

@@ -1,5 +1,5 @@
-import { invalid } from './errors.js';
-import type { PageQuery } from './models.js';
+import { invalid } from '../errors.js';
+import type { PageQuery } from '../models.js';
 
 // The time arithmetic of Usage Records, in UTC. Pure: no I/O; "now" is passed in.
 //

@@ -1,7 +1,7 @@
-import type { Tx } from './ports.js';
+import type { Tx } from '../ports.js';
 import { secretsEqual, hashSecret } from './accounts.js';
-import type { Caller } from './caller.js';
-import type { Account } from './models.js';
+import type { Caller } from '../caller.js';
+import type { Account } from '../models.js';
 
 export type AuthFailure = 'unknown_user' | 'wrong_secret' | 'account_inactive';
 

@@ -1,4 +1,4 @@
-import type { HttpMethod } from './models.js';
+import type { HttpMethod } from '../models.js';
 
 // Records of what SIMs do: Commands, data sessions, the simulated device, and hourly usage.
 // Field names follow the stored columns and Twilio's JSON, as in models.ts.

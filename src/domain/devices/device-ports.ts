@@ -1,4 +1,4 @@
-import type { Page, PageQuery } from './models.js';
+import type { Page, PageQuery } from '../models.js';
 import type { Command, CommandDirection, CommandStatus, CommandTransport, DataSession, Device, UsageDelta, Zone } from './device-models.js';
 
 // The repositories of what SIMs do; part of the Store port (ports.ts).

@@ -1,4 +1,4 @@
-import type { RatePlan, SimStatus } from './models.js';
+import type { RatePlan, SimStatus } from '../models.js';
 import type { Network, Zone } from './device-models.js';
 
 // What the network allows a SIM to do under its status and rate plan. Pure: no I/O, no clock.
