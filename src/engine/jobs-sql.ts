@@ -49,8 +49,10 @@ const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTab
       date_created: p.date_created,
       date_updated: p.date_updated,
     })
-    // A key already held by a live job: nothing is written (the jobs_key index, migration 006).
-    .onConflict((oc) => oc.column('job_key').where(sql.ref('state'), 'in', keyedStates()).doNothing())
+    // A key already held by a live job: nothing is written. The condition repeats the predicate
+    // of the partial unique index jobs_key (store migration 006), which is how both databases
+    // find that index.
+    .onConflict((oc) => oc.column('job_key').where('job_key', 'is not', null).where(sql.ref('state'), 'in', keyedStates()).doNothing())
     .returning('id'),
 );
 

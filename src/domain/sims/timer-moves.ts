@@ -4,17 +4,16 @@ import type { CallbackCarrier } from '../tasks.js';
 import { IN_FLIGHT, addMonths } from './lifecycle.js';
 import { autoMove, type MoveTx } from './moves.js';
 import { recordSuspendedFee } from './events.js';
-import { startTimer, type TIMER_JOB } from './timers.js';
+import { startTimer, type TimerJobKind } from './timers.js';
 
 // What a Sim's timer does when it falls due. A timer acts at its due time (or when its Sim last
 // changed, if later), so a clock moved far ahead replays each step at the moment it would have
 // happened.
 
-type TimerKindName = (typeof TIMER_JOB)[keyof typeof TIMER_JOB];
 type TimerTx = MoveTx & Tx<'fees'>;
 
 /** The status a timer's move starts from. */
-const EXPECTED: Record<TimerKindName, SimStatus> = {
+const EXPECTED: Record<TimerJobKind, SimStatus> = {
   'timer.activate': 'ready',
   'timer.cancel': 'deactivated',
   'timer.suspended-fee': 'suspended',
@@ -24,7 +23,7 @@ const EXPECTED: Record<TimerKindName, SimStatus> = {
  * Runs a due timer of the Sim `simSid`. Returns 'held' when the Sim has a change in flight (the
  * timer waits for its outcome); does nothing if the Sim left the timer's status meanwhile.
  */
-export async function timerDue(tx: TimerTx, kind: TimerKindName, simSid: string, payload: CallbackCarrier, runAt: number): Promise<'held' | void> {
+export async function timerDue(tx: TimerTx, kind: TimerJobKind, simSid: string, payload: CallbackCarrier, runAt: number): Promise<'held' | void> {
   const sim = await tx.sims.getForUpdate(simSid);
   if (!sim) return;
   if (IN_FLIGHT.includes(sim.status)) return 'held';

@@ -1,15 +1,16 @@
 import type { Sim, SimStatus } from '../models.js';
 import type { Tx } from '../ports.js';
 import type { CallbackTarget } from '../callbacks.js';
-import type { CallbackCarrier, WispJobKind } from '../tasks.js';
-import { TIMER_KINDS } from '../tasks.js';
+import { TIMER_KINDS, type CallbackCarrier } from '../tasks.js';
 import { hasTimer, isIntermediate, timerFor, type TimerKind } from './lifecycle.js';
 
 // A Sim's timers are delayed jobs in the Sim's own queue, one kind per timed move. They belong
 // to the status that started them: a change of status cancels them, a change in flight holds
 // them, and the new status starts its own.
 
-export const TIMER_JOB: Record<TimerKind, (typeof TIMER_KINDS)[number]> = {
+export type TimerJobKind = (typeof TIMER_KINDS)[number];
+
+export const TIMER_JOB: Record<TimerKind, TimerJobKind> = {
   activate: 'timer.activate',
   cancel: 'timer.cancel',
   'suspended-fee': 'timer.suspended-fee',
@@ -43,7 +44,8 @@ export async function restartTimers(tx: TimerTx, sim: Sim, from: SimStatus, call
   await startTimer(tx, sim, TIMER_JOB[timer.kind], { callback: callback && isIntermediate(from, sim.status) ? callback : null }, timer.runAt, at);
 }
 
-export async function startTimer(tx: TimerTx, sim: Pick<Sim, 'sid'>, kind: WispJobKind & (typeof TIMER_KINDS)[number], payload: CallbackCarrier, runAt: number, now: number): Promise<void> {
+/** Starts a timer in the Sim's queue. */
+export async function startTimer(tx: TimerTx, sim: Pick<Sim, 'sid'>, kind: TimerJobKind, payload: CallbackCarrier, runAt: number, now: number): Promise<void> {
   await tx.jobs.enqueue({ kind, queue: sim.sid, payload, runAt }, now);
 }
 

@@ -23,7 +23,8 @@ export function up() {
       .on('jobs')
       .column('job_key')
       .unique()
-      .where(sql.ref('state'), 'in', [sql.lit('pending'), sql.lit('running'), sql.lit('waiting'), sql.lit('held')])
+      // Only keyed jobs: most jobs have no key, and they then cost this index nothing.
+      .where((eb) => eb.and([eb('job_key', 'is not', null), eb(sql.ref('state'), 'in', [sql.lit('pending'), sql.lit('running'), sql.lit('waiting'), sql.lit('held')])]))
       .execute();
   };
 }
