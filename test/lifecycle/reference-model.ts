@@ -1,4 +1,4 @@
-// A small reference model of DESIGN.md's SIM lifecycle, written from the design rather than from
+// A small reference model of the SIM lifecycle in docs/lifecycle.md, written from the docs rather than from
 // the code: the request table, asynchronous changes through an operator that may be down or
 // refuse, and the timers. The property test drives it and a real Wisp side by side.
 

@@ -7,7 +7,7 @@ import type { Database } from '../../src/store/schema.js';
 import { newSid } from '../../src/domain/sids.js';
 import { createTestDatabaseUrl, type TestDatabase } from '../helpers/database.js';
 
-// Queries compiled once (src/store/compiled.ts) against the same queries built by Kysely on
+// Queries compiled once (src/lib/compiled-query.ts) against the same queries built by Kysely on
 // every call, on whichever database this run uses.
 
 const accountBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('accounts').selectAll().where('sid', '=', p.sid));

@@ -7,7 +7,7 @@ import { newSid } from '../../src/domain/sids.js';
 import type { Sim } from '../../src/domain/models.js';
 
 // Reads of a Sim by SID outside a transaction are coalesced into shared queries
-// (src/store/batch.ts): many at once must still each get their own Sim, and fresh data.
+// (src/store/tuning/batch.ts): many at once must still each get their own Sim, and fresh data.
 
 describe('Sims read together', () => {
   let server: TestServer;

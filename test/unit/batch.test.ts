@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchedLookup } from '../../src/store/tuning/batch.js';
 
-// Coalesced lookups (src/store/batch.ts) over a fake table whose fetches we can hold open.
+// Coalesced lookups (src/store/tuning/batch.ts) over a fake table whose fetches we can hold open.
 
 interface Row {
   id: string;

@@ -4,7 +4,7 @@ import { canRemoveRatePlan, checkTransition } from '../../src/domain/sims/lifecy
 import { DomainError } from '../../src/domain/errors.js';
 import type { SimStatus } from '../../src/domain/models.js';
 
-// The customer-requested transitions of DESIGN.md, cell by cell. 'plan' marks the cells that
+// The customer-requested transitions of docs/lifecycle.md, cell by cell. 'plan' marks the cells that
 // are allowed only when the SIM has a rate plan.
 type Cell = 'yes' | 'plan' | 'no-op' | 'no';
 const TABLE: Record<string, Record<'ready' | 'active' | 'suspended' | 'deactivated', Cell>> = {

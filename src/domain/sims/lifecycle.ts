@@ -1,7 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { SimStatus } from '../models.js';
 
-// The SIM lifecycle as a table (DESIGN.md, "The SIM lifecycle"). Pure: no I/O, no clock.
+// The SIM lifecycle as a table (docs/lifecycle.md). Pure: no I/O, no clock.
 
 /** Statuses a customer may ask for with `Status` on update. */
 export const REQUESTABLE: readonly SimStatus[] = ['ready', 'active', 'suspended', 'deactivated'];
@@ -50,7 +50,7 @@ export function canRemoveRatePlan(status: SimStatus): boolean {
   return !NEEDS_PLAN.includes(status);
 }
 
-// Time-driven moves (DESIGN.md, "Automatic moves").
+// Time-driven moves (docs/lifecycle.md, the automatic moves).
 
 export const HOUR_MS = 3_600_000;
 /** How long a deactivated SIM waits before it is canceled. */

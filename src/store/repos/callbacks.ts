@@ -13,7 +13,7 @@ const fromRow = (row: Selectable<CallbacksTable>): CallbackDelivery => ({
   params: JSON.parse(row.params) as Record<string, string>,
 });
 
-// Every status callback runs these; compiled once (src/store/compiled.ts).
+// Every status callback runs these; compiled once (src/lib/compiled-query.ts).
 const insertCallback = compiledQuery((db: Kysely<Database>, p: Insertable<CallbacksTable>) =>
   db
     .insertInto('callbacks')

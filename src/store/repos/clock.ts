@@ -5,7 +5,7 @@ import { compiledQuery } from '../../lib/compiled-query.js';
 
 const ROW = 1;
 
-// Every process reads it several times a second; compiled once (src/store/compiled.ts).
+// Every process reads it several times a second; compiled once (src/lib/compiled-query.ts).
 const offsetRow = compiledQuery((db: Kysely<Database>) => db.selectFrom('emulated_clock').select('offset_ms').where('id', '=', ROW));
 
 export function clockRepo(db: Kysely<Database>): ClockRepo {

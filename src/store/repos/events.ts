@@ -11,7 +11,7 @@ const fromRow = ({ seq: _seq, ...row }: Selectable<EventsTable>): MonitorEvent =
   event_data: row.event_data === null ? null : (JSON.parse(row.event_data) as Record<string, unknown>),
 });
 
-// Every change of a Sim records one; compiled once (src/store/compiled.ts).
+// Every change of a Sim records one; compiled once (src/lib/compiled-query.ts).
 const insertEvent = compiledQuery((db: Kysely<Database>, p: Insertable<EventsTable>) =>
   db.insertInto('events').values({
     sid: p.sid,

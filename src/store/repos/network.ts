@@ -15,8 +15,8 @@ const fromRow = (row: Selectable<NetworkStateTable>): NetworkSettings => ({
   date_updated: row.date_updated,
 });
 
-// The simulated operator reads the settings twice a call; compiled once (src/store/compiled.ts).
-// Outside a transaction the reads that arrive together share one query (src/store/batch.ts):
+// The simulated operator reads the settings twice a call; compiled once (src/lib/compiled-query.ts).
+// Outside a transaction the reads that arrive together share one query (src/store/tuning/batch.ts):
 // every operator call in flight asks for the same row.
 const settings = compiledQuery((db: Kysely<Database>) => db.selectFrom('network_state').selectAll().where('id', '=', ROW));
 // A worker deciding to park a job reads under a share lock, so a concurrent "available

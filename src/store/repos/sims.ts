@@ -42,7 +42,7 @@ const fromRow = (row: Selectable<SimsTable>): Sim => ({
   date_updated: row.date_updated,
 });
 
-// The hot reads, compiled once (compiled.ts).
+// The hot reads, compiled once (src/lib/compiled-query.ts).
 const simBySid = compiledQuery((db: Kysely<Database>, p: { sid: string }) => db.selectFrom('sims').selectAll().where('sid', '=', p.sid));
 const simBySidForUpdate = compiledQuery((db: Kysely<Database>, p: { sid: string }) =>
   db.selectFrom('sims').selectAll().where('sid', '=', p.sid).forUpdate(),
@@ -52,7 +52,7 @@ const simByUniqueName = compiledQuery((db: Kysely<Database>, p: { accountSid: st
 );
 
 export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', inTransaction: boolean): SimRepo {
-  // Concurrent fetches outside a transaction share queries (src/store/coalesced.ts).
+  // Concurrent fetches outside a transaction share queries (src/store/tuning/coalesced.ts).
   const getOutsideTransaction = inTransaction
     ? undefined
     : coalescedReads(db, { select: (db, sids: string[]) => db.selectFrom('sims').selectAll().where('sid', 'in', sids), keyOf: (row) => row.sid, maxBatch: 50 });

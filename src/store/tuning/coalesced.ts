@@ -6,7 +6,7 @@ import { batchedLookup } from './batch.js';
 /**
  * Reads of rows by key outside a transaction, coalesced: the reads that arrive together share
  * one `where key in (…)` (batch.ts). A read joins only a query sent after it was asked, so it
- * sees every write committed before. One compiled statement per list length (compiled.ts);
+ * sees every write committed before. One compiled statement per list length (src/lib/compiled-query.ts);
  * `maxBatch` stays under pg-statements.ts's limit so each is a named prepared statement.
  */
 export function coalescedReads<K extends string | number, R>(

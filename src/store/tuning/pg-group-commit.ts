@@ -16,7 +16,7 @@ const MAX_GROUP = 64;
 const MAX_IN_FLIGHT = 3;
 
 // A crash of the database server (not of Wisp) may lose the last few hundred milliseconds of
-// these commits, which the outbox then runs again (store.ts, TransactionOptions.replayable).
+// these commits, which the outbox then runs again (EngineTransactionOptions.replayable in src/engine/ports.ts).
 const BEGIN = CompiledQuery.raw('begin; set local synchronous_commit = off');
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
