@@ -24,6 +24,10 @@ const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Task
   }) as AnyJob<Tasks>;
 
 const ERROR_MAX = 2000;
+/** The PostgreSQL advisory lock that serialises leases (an arbitrary constant of the engine's). */
+const LEASE_LOCK = 0x5715e;
+/** Widening windows of lease candidates tried at most (4, 32, 256 × the limit). */
+const MAX_LEASE_ROUNDS = 3;
 const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
 const keyedStates = () => KEYED_STATES.map((state) => sql.lit(state));
 
@@ -139,6 +143,40 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
   const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
   const find = CANDIDATES[dialect];
 
+  /**
+   * Up to `want` due candidates in due order. One query per kind of candidate, each reading the
+   * jobs_due index in order and stopping at the limit: a single OR of them made the database
+   * sort every due job on each lease, which under a burst cost more than running the jobs
+   * (docs/performance.md). `more` says whether any kind may have had more to give.
+   */
+  async function candidatesInOrder(want: number, dueBy: number, realNow: number, causedSince: number | undefined) {
+    const kinds = [
+      await find.due.all(db, { at: dueBy, limit: want }),
+      causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want }),
+      await find.expired.all(db, { at: realNow, limit: want }),
+    ];
+    const seen = new Set<number>();
+    const rows = kinds
+      .flat()
+      .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
+      .filter((r) => !seen.has(r.id) && seen.add(r.id))
+      .slice(0, want);
+    return { rows, more: kinds.some((k) => k.length === want) };
+  }
+
+  /** Those of `queues` that have a job running under a live lease. */
+  async function runningQueues(queues: string[], realNow: number): Promise<string[]> {
+    if (queues.length === 0) return [];
+    const running = await db
+      .selectFrom('jobs')
+      .select('queue_key')
+      .where('state', '=', 'running')
+      .where('lease_expires', '>=', realNow)
+      .where('queue_key', 'in', queues)
+      .execute();
+    return running.flatMap((r) => (r.queue_key ? [r.queue_key] : []));
+  }
+
   async function insert(job: NewJob<Tasks>, now: number, claim: JobClaim | null): Promise<number> {
     const key = job.key ?? null;
     const [row] = await insertJob.all(db, {
@@ -176,44 +214,29 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
 
     /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
     async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
-      // Candidates in due order. One query per kind of candidate, each reading the jobs_due
-      // index in order and stopping at the limit: a single OR of them made the database sort
-      // every due job on each lease, which under a burst cost more than running the jobs
-      // (docs/performance.md).
-      const want = limit * 4;
-      const found = [
-        ...(await find.due.all(db, { at: dueBy, limit: want })),
-        ...(causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want })),
-        ...(await find.expired.all(db, { at: realNow, limit: want })),
-      ];
-      const seen = new Set<number>();
-      const rows = found
-        .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
-        .filter((r) => !seen.has(r.id) && seen.add(r.id))
-        .slice(0, want);
-      if (rows.length === 0) return [];
-
-      // One job per queue at a time keeps each queue's work in order.
-      const queues = [...new Set(rows.map((r) => r.queue_key).filter((q): q is string => q !== null))];
-      const busy = new Set<string>();
-      if (queues.length > 0) {
-        const running = await db
-          .selectFrom('jobs')
-          .select('queue_key')
-          .where('state', '=', 'running')
-          .where('lease_expires', '>=', realNow)
-          .where('queue_key', 'in', queues)
-          .execute();
-        for (const r of running) if (r.queue_key) busy.add(r.queue_key);
-      }
+      // Leases are serialised across processes: the check for busy queues below sees only
+      // committed leases, so two at once could each start a job of the same queue. SQLite has
+      // one writer at a time already.
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LEASE_LOCK})`.execute(db);
+      // Candidates in due order, in widening windows: a queue with a job running keeps its
+      // other jobs waiting, and a backlog of them must not hide another queue's due job.
       const chosen: number[] = [];
-      for (const row of rows) {
-        if (chosen.length >= limit) break;
-        if (row.queue_key !== null) {
-          if (busy.has(row.queue_key)) continue;
-          busy.add(row.queue_key);
+      const busy = new Set<string>();
+      for (let want = limit * 4, round = 0; chosen.length < limit && round < MAX_LEASE_ROUNDS; want *= 8, round++) {
+        const { rows, more } = await candidatesInOrder(want, dueBy, realNow, causedSince);
+        const queues = [...new Set(rows.map((r) => r.queue_key).filter((q): q is string => q !== null && !busy.has(q)))];
+        for (const queue of await runningQueues(queues, realNow)) busy.add(queue);
+        for (const row of rows) {
+          if (chosen.length >= limit) break;
+          if (chosen.includes(row.id)) continue;
+          if (row.queue_key !== null) {
+            // One job per queue at a time keeps each queue's work in order.
+            if (busy.has(row.queue_key)) continue;
+            busy.add(row.queue_key);
+          }
+          chosen.push(row.id);
         }
-        chosen.push(row.id);
+        if (!more) break;
       }
       if (chosen.length === 0) return [];
       const leasedRows = await db
@@ -255,8 +278,9 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       return moved;
     },
 
-    async extendLeases(owner, until) {
-      await db.updateTable('jobs').set({ lease_expires: until }).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
+    async extendLeases(owner, ids, until) {
+      if (ids.length === 0) return;
+      await db.updateTable('jobs').set({ lease_expires: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
     },
 
     async countDue(dueBy, causedSince) {
@@ -299,6 +323,21 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
         .set({ state: 'pending', run_at: now, attempts: 0, date_updated: now })
         .where('id', '=', id)
         .where('state', '=', 'dead')
+        // A key taken meanwhile by a newer live job stays with it: this one cannot run again.
+        .where((eb) =>
+          eb.or([
+            eb('job_key', 'is', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as holder')
+                  .select('holder.id')
+                  .whereRef('holder.job_key', '=', 'jobs.job_key')
+                  .where(sql.ref('holder.state'), 'in', keyedStates()),
+              ),
+            ),
+          ]),
+        )
         .executeTakeFirst();
       const revived = result.numUpdatedRows > 0n;
       if (revived) enqueued();

@@ -74,7 +74,8 @@ export interface JobLedger<Tasks extends TaskMap> {
   reschedule(id: number, owner: string, options: { runAt: number; now: number; error: string | null; refundAttempt: boolean }): Promise<boolean>;
   /** To `waiting` or `held`; the run does not count as a try. */
   park(id: number, owner: string, state: 'waiting' | 'held', now: number): Promise<boolean>;
-  extendLeases(owner: string, until: number): Promise<void>;
+  /** Renews the leases of these jobs while `owner` holds them. */
+  extendLeases(owner: string, ids: number[], until: number): Promise<void>;
   /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
   countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
   /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */

@@ -71,6 +71,8 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly inflight = new Set<Promise<void>>();
+  /** The jobs in hand: the heartbeat renews only these leases. */
+  private readonly inHand = new Set<number>();
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -90,8 +92,8 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     if (this.heartbeat) return;
     const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
     this.heartbeat = setInterval(() => {
-      if (this.inflight.size === 0) return;
-      this.store.jobs.extendLeases(this.owner, Date.now() + this.settings.leaseMs).catch((error: unknown) => {
+      if (this.inHand.size === 0) return;
+      this.store.jobs.extendLeases(this.owner, [...this.inHand], Date.now() + this.settings.leaseMs).catch((error: unknown) => {
         this.log.warn({ err: describe(error) }, 'could not extend job leases');
       });
     }, every);
@@ -116,7 +118,11 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
 
   /** Runs one leased job and records its outcome; never throws. */
   run(job: AnyJob<Tasks>): Promise<void> {
-    const running = this.execute(job).finally(() => this.inflight.delete(running));
+    this.inHand.add(job.id);
+    const running = this.execute(job).finally(() => {
+      this.inflight.delete(running);
+      this.inHand.delete(job.id);
+    });
     this.inflight.add(running);
     return running;
   }
