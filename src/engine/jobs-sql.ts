@@ -164,6 +164,11 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     return { rows, more: kinds.some((k) => k.length === want) };
   }
 
+  async function tryLeaseLock(): Promise<boolean> {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`.execute(db);
+    return rows[0]?.locked === true;
+  }
+
   /** Those of `queues` that have a job running under a live lease. */
   async function runningQueues(queues: string[], realNow: number): Promise<string[]> {
     if (queues.length === 0) return [];
@@ -214,10 +219,12 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
 
     /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
     async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
-      // Leases are serialised across processes: the check for busy queues below sees only
-      // committed leases, so two at once could each start a job of the same queue. SQLite has
-      // one writer at a time already.
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LEASE_LOCK})`.execute(db);
+      // One lease at a time across processes: the check for busy queues below sees only
+      // committed leases, so two at once could each start a job of the same queue. A process
+      // that finds another leasing leaves the due jobs to it rather than wait: waiting inside a
+      // grouped transaction could deadlock with the other group's row locks. SQLite has one
+      // writer at a time already.
+      if (dialect === 'postgres' && !(await tryLeaseLock())) return [];
       // Candidates in due order, in widening windows: a queue with a job running keeps its
       // other jobs waiting, and a backlog of them must not hide another queue's due job.
       const chosen: number[] = [];
