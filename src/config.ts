@@ -1,6 +1,8 @@
 // Every setting Wisp reads, parsed once from the environment and validated.
 // The README lists each variable; keep the two in step.
 
+import { parseOutboundRules, type OutboundRules } from './lib/outbound-rules.js';
+
 export interface Config {
   port: number;
   host: string;
@@ -23,6 +25,8 @@ export interface Config {
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
+  /** What the URLs Wisp calls (callbacks, replays) may reach: WISP_CALLBACK_NETWORKS. */
+  callbackNetworks: OutboundRules;
 }
 
 export type WispRole = 'api' | 'worker' | 'all';
@@ -108,7 +112,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
+    callbackNetworks: callbackNetworks(env),
   };
+}
+
+/** The emulator's default, `any`: loopback and private networks, never link-local or metadata. */
+function callbackNetworks(env: NodeJS.ProcessEnv): OutboundRules {
+  try {
+    return parseOutboundRules(optional(env, 'WISP_CALLBACK_NETWORKS') ?? 'any');
+  } catch (error) {
+    throw new ConfigError(`WISP_CALLBACK_NETWORKS ${(error as Error).message}`);
+  }
 }
 
 function roleSetting(env: NodeJS.ProcessEnv): WispRole {
