@@ -22,6 +22,11 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   authCacheMs: number;
+  /** Failed logins from one address within the window before it is refused (WISP_AUTH_MAX_FAILURES). */
+  authMaxFailures: number;
+  authFailureWindowMs: number;
+  /** Requests one account may have in progress at once; 0: no limit. */
+  accountConcurrency: number;
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
@@ -66,6 +71,17 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return value;
 }
 
+/**
+ * At least 32 characters, 128 bits by the size of the alphabet they use, and not a few
+ * characters repeated: a token a person typed does not pass, a random one does.
+ */
+function strongEnough(token: string): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/];
+  const sizes = [26, 26, 10, 33];
+  const alphabet = classes.reduce((sum, re, i) => sum + (re.test(token) ? sizes[i] : 0), 0);
+  return token.length >= 32 && token.length * Math.log2(alphabet) >= 128 && new Set(token).size >= 10;
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
@@ -84,8 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('WISP_ACCOUNT_SID and WISP_AUTH_TOKEN must be set together');
   }
   const adminToken = optional(env, 'WISP_ADMIN_TOKEN');
-  if (adminToken !== null && adminToken.length < 16) {
-    throw new ConfigError('WISP_ADMIN_TOKEN must be at least 16 characters');
+  if (adminToken !== null && !strongEnough(adminToken)) {
+    throw new ConfigError('WISP_ADMIN_TOKEN is too weak: it needs at least 128 bits of entropy, e.g. 32 random characters (openssl rand -hex 32)');
   }
   const publicUrl = optional(env, 'WISP_PUBLIC_URL');
   if (publicUrl !== null && !/^https?:\/\/[^/]+$/.test(publicUrl.replace(/\/$/, ''))) {
@@ -110,6 +126,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
+    authMaxFailures: intSetting(env, 'WISP_AUTH_MAX_FAILURES', 20, 1, 100_000),
+    authFailureWindowMs: intSetting(env, 'WISP_AUTH_FAILURE_WINDOW_S', 900, 1, 86_400) * 1000,
+    accountConcurrency: intSetting(env, 'WISP_ACCOUNT_CONCURRENCY', 0, 0, 100_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
     callbackNetworks: callbackNetworks(env),

@@ -2,12 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import type { BasicAuth } from './auth.js';
+import type { LoginThrottle } from './throttle.js';
 
 export interface HttpContext {
   config: Config;
   services: Services;
   auth: BasicAuth;
   adminToken: string;
+  /** Failed admin tokens, per client address. */
+  adminThrottle: LoginThrottle;
 }
 
 /** The origin that absolute `url`s and links are built on. */

@@ -43,7 +43,7 @@ export async function startServer(env: Record<string, string> = {}, options: Wis
       WISP_DEMO: '0',
       PORT: '0',
       HOST: '127.0.0.1',
-      WISP_ADMIN_TOKEN: 'test-admin-token-0123456789',
+      WISP_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
       ...env,
     });
     wisp = await createWisp(config, { logger: false, ...options });
