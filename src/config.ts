@@ -16,6 +16,8 @@ export interface Config {
   /** SQLite only: the page cache of the process's connection, in MB. */
   sqliteCacheMb: number;
   publicUrl: string | null;
+  /** Host names (lowercase; IPv6 in brackets) whose Host header links may follow; null: loopback and the listen address. */
+  allowedHosts: string[] | null;
   accountSid: string | null;
   authToken: string | null;
   adminToken: string | null;
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgConnectTimeoutMs: intSetting(env, 'WISP_PG_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     sqliteCacheMb: intSetting(env, 'WISP_SQLITE_CACHE_MB', DEFAULT_SQLITE_CACHE_MB, 1, 65_536),
     publicUrl: publicUrl?.replace(/\/$/, '') ?? null,
+    allowedHosts: allowedHostsSetting(env),
     accountSid,
     authToken,
     adminToken,
@@ -142,6 +145,16 @@ function callbackNetworks(env: NodeJS.ProcessEnv): OutboundRules {
   } catch (error) {
     throw new ConfigError(`WISP_CALLBACK_NETWORKS ${(error as Error).message}`);
   }
+}
+
+function allowedHostsSetting(env: NodeJS.ProcessEnv): string[] | null {
+  const raw = optional(env, 'WISP_ALLOWED_HOSTS');
+  if (raw === null) return null;
+  const hosts = raw.split(/[\s,]+/).filter(Boolean).map((h) => h.toLowerCase());
+  for (const host of hosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(host)) throw new ConfigError(`WISP_ALLOWED_HOSTS: "${host}" is not a host name (no scheme or port; IPv6 in brackets)`);
+  }
+  return hosts;
 }
 
 function roleSetting(env: NodeJS.ProcessEnv): WispRole {

@@ -5,7 +5,7 @@ import type { Services } from '../domain/services.js';
 import { BasicAuth } from './auth.js';
 import { accountConcurrency } from './concurrency.js';
 import { LoginThrottle } from './throttle.js';
-import type { HttpContext } from './context.js';
+import { type HttpContext, allowedHosts } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
@@ -32,7 +32,7 @@ export async function buildServer({ config, services, adminToken, logger = true 
   });
   const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
   const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle));
-  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle) };
+  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config) };
 
   await app.register(formbody);
   app.setErrorHandler(errorHandler);
