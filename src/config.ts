@@ -115,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: intSetting(env, 'PORT', 4000, 0, 65535),
-    host: optional(env, 'HOST') ?? '0.0.0.0',
+    host: optional(env, 'HOST') ?? '127.0.0.1',
     databaseUrl,
     pgPoolSize: intSetting(env, 'WISP_PG_POOL_SIZE', 10, 1, 1000),
     pgStatementTimeoutMs: intSetting(env, 'WISP_PG_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
