@@ -15,7 +15,7 @@ import { discover, runScenario, runSoak, runStatusChanges, type Samples, type Sc
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
 
-const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
 export interface BareResult extends LoadResult {
   bodyBytes: number;

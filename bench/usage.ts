@@ -106,7 +106,7 @@ export async function runUsageBench(options: Partial<UsageBenchOptions> = {}): P
   const log = o.log ?? (() => {});
   const dir = o.databaseUrl ? null : mkdtempSync(join(tmpdir(), 'wisp-bench-usage-'));
   const databaseUrl = o.databaseUrl ?? `sqlite:${join(dir as string, 'wisp.db')}`;
-  const config = loadConfig({ DATABASE_URL: databaseUrl, WISP_DEMO: '0', PORT: '0', WISP_ADMIN_TOKEN: 'bench-admin-token-0123456789' });
+  const config = loadConfig({ DATABASE_URL: databaseUrl, WISP_DEMO: '0', PORT: '0', WISP_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef' });
   const wisp = await createWisp(config, { logger: false });
   try {
     const { store } = wisp;

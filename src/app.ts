@@ -23,6 +23,7 @@ import type { WispTasks } from './domain/tasks.js';
 import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog } from './engine/index.js';
 import type { Operator } from './network/operator.js';
 import { SimulatedOperator } from './network/simulator.js';
+import { policyConnector, systemResolver, type Resolver } from './network/outbound-policy.js';
 import { wispHandlers } from './jobs/index.js';
 import { buildServer } from './http/server.js';
 import { seedDemo } from './demo.js';
@@ -56,11 +57,14 @@ export interface WispOptions {
   logger?: boolean;
   /** The upstream operator; the simulation (network settings in the database) by default. */
   operator?: Operator;
+  /** Resolves the host names of callback URLs; the system's DNS by default (a stub in tests). */
+  resolver?: Resolver;
 }
 
-function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, log: EngineLog): Engine {
+function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, resolver: Resolver, log: EngineLog): Engine {
   const settings = config.lifecycle;
-  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), settings, log);
+  const callbackConnect = policyConnector(config.callbackNetworks, resolver, settings.callbackTimeoutMs);
+  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, { ...settings, callbackConnect }), settings, log);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
   // A job committed in this process is leased at once, not at the next poll.
   store.jobsCommitted.subscribe(() => worker.poke());
@@ -123,7 +127,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     // Job logs go to the server's logger once it exists.
     let logTarget: EngineLog | null = null;
     const log: EngineLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
-    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), log);
+    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), options.resolver ?? systemResolver, log);
     const services = buildServices(store, engine, config.lifecycle.clockRunTimeoutMs);
 
     const given = config.accountSid && config.authToken ? { sid: config.accountSid, authToken: config.authToken } : null;

@@ -1,6 +1,8 @@
 // Every setting Wisp reads, parsed once from the environment and validated.
 // The README lists each variable; keep the two in step.
 
+import { parseOutboundRules, type OutboundRules } from './lib/outbound-rules.js';
+
 export interface Config {
   port: number;
   host: string;
@@ -14,15 +16,24 @@ export interface Config {
   /** SQLite only: the page cache of the process's connection, in MB. */
   sqliteCacheMb: number;
   publicUrl: string | null;
+  /** Host names (lowercase; IPv6 in brackets) whose Host header links may follow; null: loopback and the listen address. */
+  allowedHosts: string[] | null;
   accountSid: string | null;
   authToken: string | null;
   adminToken: string | null;
   demo: boolean;
   logLevel: string;
   authCacheMs: number;
+  /** Failed logins from one address within the window before it is refused (WISP_AUTH_MAX_FAILURES). */
+  authMaxFailures: number;
+  authFailureWindowMs: number;
+  /** Requests one account may have in progress at once; 0: no limit. */
+  accountConcurrency: number;
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
+  /** What the URLs Wisp calls (callbacks, replays) may reach: WISP_CALLBACK_NETWORKS. */
+  callbackNetworks: OutboundRules;
 }
 
 export type WispRole = 'api' | 'worker' | 'all';
@@ -62,6 +73,17 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return value;
 }
 
+/**
+ * At least 32 characters, 128 bits by the size of the alphabet they use, and not a few
+ * characters repeated: a token a person typed does not pass, a random one does.
+ */
+function strongEnough(token: string): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/];
+  const sizes = [26, 26, 10, 33];
+  const alphabet = classes.reduce((sum, re, i) => sum + (re.test(token) ? sizes[i] : 0), 0);
+  return token.length >= 32 && token.length * Math.log2(alphabet) >= 128 && new Set(token).size >= 10;
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
@@ -80,8 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('WISP_ACCOUNT_SID and WISP_AUTH_TOKEN must be set together');
   }
   const adminToken = optional(env, 'WISP_ADMIN_TOKEN');
-  if (adminToken !== null && adminToken.length < 16) {
-    throw new ConfigError('WISP_ADMIN_TOKEN must be at least 16 characters');
+  if (adminToken !== null && !strongEnough(adminToken)) {
+    throw new ConfigError('WISP_ADMIN_TOKEN is too weak: it needs at least 128 bits of entropy, e.g. 32 random characters (openssl rand -hex 32)');
   }
   const publicUrl = optional(env, 'WISP_PUBLIC_URL');
   if (publicUrl !== null && !/^https?:\/\/[^/]+$/.test(publicUrl.replace(/\/$/, ''))) {
@@ -93,22 +115,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: intSetting(env, 'PORT', 4000, 0, 65535),
-    host: optional(env, 'HOST') ?? '0.0.0.0',
+    host: optional(env, 'HOST') ?? '127.0.0.1',
     databaseUrl,
     pgPoolSize: intSetting(env, 'WISP_PG_POOL_SIZE', 10, 1, 1000),
     pgStatementTimeoutMs: intSetting(env, 'WISP_PG_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     pgConnectTimeoutMs: intSetting(env, 'WISP_PG_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     sqliteCacheMb: intSetting(env, 'WISP_SQLITE_CACHE_MB', DEFAULT_SQLITE_CACHE_MB, 1, 65_536),
     publicUrl: publicUrl?.replace(/\/$/, '') ?? null,
+    allowedHosts: allowedHostsSetting(env),
     accountSid,
     authToken,
     adminToken,
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
+    authMaxFailures: intSetting(env, 'WISP_AUTH_MAX_FAILURES', 20, 1, 100_000),
+    authFailureWindowMs: intSetting(env, 'WISP_AUTH_FAILURE_WINDOW_S', 900, 1, 86_400) * 1000,
+    accountConcurrency: intSetting(env, 'WISP_ACCOUNT_CONCURRENCY', 0, 0, 100_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
+    callbackNetworks: callbackNetworks(env),
   };
+}
+
+/** The emulator's default, `any`: loopback and private networks, never link-local or metadata. */
+function callbackNetworks(env: NodeJS.ProcessEnv): OutboundRules {
+  try {
+    return parseOutboundRules(optional(env, 'WISP_CALLBACK_NETWORKS') ?? 'any');
+  } catch (error) {
+    throw new ConfigError(`WISP_CALLBACK_NETWORKS ${(error as Error).message}`);
+  }
+}
+
+function allowedHostsSetting(env: NodeJS.ProcessEnv): string[] | null {
+  const raw = optional(env, 'WISP_ALLOWED_HOSTS');
+  if (raw === null) return null;
+  const hosts = raw.split(/[\s,]+/).filter(Boolean).map((h) => h.toLowerCase());
+  for (const host of hosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(host)) throw new ConfigError(`WISP_ALLOWED_HOSTS: "${host}" is not a host name (no scheme or port; IPv6 in brackets)`);
+  }
+  return hosts;
 }
 
 function roleSetting(env: NodeJS.ProcessEnv): WispRole {

@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config.js';
 import { createWisp, type Wisp } from './app.js';
 import { StoreStartError } from './store/connect.js';
+import { bannerFacts, startBanner } from './banner.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,19 +14,7 @@ async function main(): Promise<void> {
   }
   const address = await wisp.app.listen({ port: config.port, host: config.host });
   const origin = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
-  const { sid, auth_token } = wisp.master;
-  const lines = [
-    '',
-    `Wisp is serving on ${origin}`,
-    `  master account   ${sid}`,
-    `  auth token       ${auth_token}`,
-    `  admin token      ${wisp.adminToken}${wisp.adminTokenGenerated ? '   (generated: set WISP_ADMIN_TOKEN to keep one)' : ''}`,
-    '',
-    'Try it:',
-    `  curl -u ${sid}:${auth_token} ${origin}/v1/Sims?PageSize=5`,
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(startBanner(bannerFacts(config, origin, wisp)));
 }
 
 /** SIGTERM/SIGINT: stop taking requests, finish the jobs in hand (see Wisp.close), exit. */

@@ -18,6 +18,8 @@ export const ADMIN_ERRORS = {
   network_refused: { status: 409 },
   body_too_large: { status: 413 },
   unsupported_media_type: { status: 415 },
+  /** Too many wrong admin tokens from this address: wait Retry-After seconds. */
+  too_many_requests: { status: 429 },
   internal: { status: 500 },
 } as const satisfies Record<string, { status: number }>;
 

@@ -5,6 +5,7 @@ import { MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
 import { deviceRoutes } from './devices.js';
 import { lifecycleAdminRoutes } from './lifecycle.js';
 import { AdminError, adminErrorHandler, badBody, sendAdminError } from './errors.js';
+import { pause } from '../http/throttle.js';
 
 // The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`; its errors come
 // from one catalog (errors.ts).
@@ -16,8 +17,15 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.setErrorHandler(adminErrorHandler);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Refused before the token is looked at, so a guess past the limit learns nothing.
+    const retryAfter = ctx.adminThrottle.retryAfter(request.ip);
+    if (retryAfter !== null) {
+      reply.header('Retry-After', String(retryAfter));
+      return sendAdminError(reply, new AdminError('too_many_requests', 'Too many wrong admin tokens from this address; try again later'));
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
+      if (match) await pause(ctx.adminThrottle.fail(request.ip));
       reply.header('WWW-Authenticate', 'Bearer realm="Wisp admin"');
       return sendAdminError(reply, new AdminError('unauthorized', 'A valid admin token is required: Authorization: Bearer $WISP_ADMIN_TOKEN'));
     }

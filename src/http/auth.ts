@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/caller.js';
 import type { CredentialService } from '../domain/accounts/credentials.js';
 import { sendError } from './errors.js';
+import { type LoginThrottle, pause } from './throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +23,7 @@ export class BasicAuth {
   constructor(
     private readonly credentials: CredentialService,
     private readonly ttlMs: number,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   forget(): void {
@@ -42,19 +44,32 @@ export class BasicAuth {
 
   private async verify(request: FastifyRequest, reply: FastifyReply, header: string | undefined): Promise<unknown> {
     const credentials = header ? parseBasic(header) : null;
+    // Refused before the credentials are looked at, so a guess past the limit learns nothing.
+    const retryAfter = this.throttle.retryAfter(request.ip, credentials?.user);
+    if (retryAfter !== null) return tooManyFailures(reply, retryAfter);
     if (!credentials) return unauthorized(reply, 'Authentication is required: use HTTP Basic with an Account SID and auth token, or an API key SID and secret');
     const result = await this.credentials.authenticate(credentials.user, credentials.secret);
     if (result === 'account_inactive') {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
       return sendError(reply, 401, 20005, 'Account not active');
     }
-    if (typeof result === 'string') return unauthorized(reply, 'Authenticate: the username or password is incorrect');
+    if (typeof result === 'string') {
+      await pause(this.throttle.fail(request.ip, credentials.user));
+      return unauthorized(reply, 'Authenticate: the username or password is incorrect');
+    }
+    this.throttle.succeed(credentials.user);
     if (this.ttlMs > 0 && header) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(header, { caller: result, expires: Date.now() + this.ttlMs });
     }
     request.caller = result;
   }
+}
+
+/** Twilio's answer to a client that must slow down: 429, code 20429, Retry-After. */
+export function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number) {
+  reply.header('Retry-After', String(retryAfterSeconds));
+  return sendError(reply, 429, 20429, 'Too Many Requests: too many failed logins from this address; try again later');
 }
 
 function unauthorized(reply: FastifyReply, message: string) {

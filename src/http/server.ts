@@ -3,7 +3,9 @@ import formbody from '@fastify/formbody';
 import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import { BasicAuth } from './auth.js';
-import type { HttpContext } from './context.js';
+import { accountConcurrency } from './concurrency.js';
+import { LoginThrottle } from './throttle.js';
+import { type HttpContext, allowedHosts } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
@@ -28,7 +30,9 @@ export async function buildServer({ config, services, adminToken, logger = true 
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
   });
-  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken };
+  const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
+  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle));
+  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config) };
 
   await app.register(formbody);
   app.setErrorHandler(errorHandler);
@@ -46,6 +50,7 @@ export async function buildServer({ config, services, adminToken, logger = true 
   // The Twilio surfaces share HTTP Basic authentication.
   await app.register(async (twilio) => {
     twilio.addHook('onRequest', ctx.auth.hook);
+    if (config.accountConcurrency > 0) twilio.addHook('onRequest', accountConcurrency(config.accountConcurrency));
     accountRoutes(twilio, ctx);
     keyRoutes(twilio, ctx);
     ratePlanRoutes(twilio, ctx);

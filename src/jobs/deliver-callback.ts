@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, request as undiciRequest, type buildConnector } from 'undici';
 import type { CallbackAttempt, CallbackDelivery } from '../domain/callbacks.js';
 import type { Store } from '../domain/ports.js';
 import type { WispJob } from '../domain/tasks.js';
@@ -29,9 +29,12 @@ function attemptOf(error: unknown, at: number): Omit<CallbackAttempt, 'state' | 
  * per call (no WHATWG streams or abort signals), which counts when thousands of callbacks a
  * second go out. Keep-alive connections to a customer's endpoint are reused between calls.
  */
-function callbackAgent(timeoutMs: number): Agent {
-  return new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
+function callbackAgent(timeoutMs: number, connect?: buildConnector.connector): Agent {
+  return new Agent({ connect, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
 }
+
+/** The outbound policy refused the connection: retrying cannot help, so the delivery is dead at once. */
+class DeliveryRefused extends DeliveryFailed {}
 
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -52,6 +55,9 @@ async function send(agent: Agent, delivery: CallbackDelivery, authToken: string,
   } catch (error) {
     if (error instanceof DeliveryFailed) throw error;
     const code = (error as { code?: string } | null)?.code;
+    if (code === 'WISP_OUTBOUND_REFUSED') {
+      throw new DeliveryRefused({ at, responseStatus: null, responseBody: null, error: (error as Error).message, durationMs: Math.round(performance.now() - started) });
+    }
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new DeliveryFailed({
       at,
@@ -63,9 +69,9 @@ async function send(agent: Agent, delivery: CallbackDelivery, authToken: string,
   }
 }
 
-export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; maxAttempts: number }): JobHandler<WispJob<'callback.deliver'>, Store> {
+export function deliverHandler({ timeoutMs, maxAttempts, connect }: { timeoutMs: number; maxAttempts: number; connect?: buildConnector.connector }): JobHandler<WispJob<'callback.deliver'>, Store> {
   const record = (tx: Store, job: WispJob<'callback.deliver'>, attempt: CallbackAttempt) => tx.callbacks.recordAttempt(job.payload.callbackId, attempt);
-  const agent = callbackAgent(timeoutMs);
+  const agent = callbackAgent(timeoutMs, connect);
   return {
     maxAttempts,
     async run(job, ctx) {
@@ -73,7 +79,11 @@ export function deliverHandler({ timeoutMs, maxAttempts }: { timeoutMs: number; 
       if (!delivery || delivery.state === 'delivered' || delivery.state === 'dead') return ctx.settle();
       const account = await ctx.store.accounts.get(delivery.account_sid);
       if (!account) throw new Error(`account ${delivery.account_sid} no longer exists; the callback cannot be signed`);
-      const attempt = await send(agent, delivery, account.auth_token, timeoutMs, ctx.clock.now());
+      const attempt = await send(agent, delivery, account.auth_token, timeoutMs, ctx.clock.now()).catch((error: unknown) => {
+        if (error instanceof DeliveryRefused) return error;
+        throw error;
+      });
+      if (attempt instanceof DeliveryRefused) return ctx.settle((tx) => record(tx, job, { ...attempt.attempt, state: 'dead', nextAttemptAt: null }));
       await ctx.settle(async (tx) => {
         await record(tx, job, { ...attempt, state: 'delivered', nextAttemptAt: null });
       });

@@ -1,5 +1,6 @@
 import type { Store } from '../domain/ports.js';
 import type { WispTasks } from '../domain/tasks.js';
+import type { buildConnector } from 'undici';
 import type { TaskHandlers } from '../engine/index.js';
 import type { Operator } from '../network/operator.js';
 import { applyHandler, resetHandler } from './operator.js';
@@ -10,6 +11,8 @@ import { receiptHandler, sendHandler } from './commands.js';
 export interface JobSettings {
   callbackTimeoutMs: number;
   callbackMaxAttempts: number;
+  /** Opens callback connections under the outbound policy (src/network/outbound-policy.ts). */
+  callbackConnect?: buildConnector.connector;
 }
 
 /** The handler of every kind of job Wisp causes (src/domain/tasks.ts): thin adapters onto the domain. */
@@ -17,7 +20,7 @@ export function wispHandlers(operator: Operator, settings: JobSettings): TaskHan
   return {
     'operator.apply': applyHandler(operator),
     'operator.reset': resetHandler(operator),
-    'callback.deliver': deliverHandler({ timeoutMs: settings.callbackTimeoutMs, maxAttempts: settings.callbackMaxAttempts }),
+    'callback.deliver': deliverHandler({ timeoutMs: settings.callbackTimeoutMs, maxAttempts: settings.callbackMaxAttempts, connect: settings.callbackConnect }),
     'timer.activate': timerHandler(),
     'timer.cancel': timerHandler(),
     'timer.suspended-fee': timerHandler(),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { startServer, type TestServer } from './server.js';
 import type { Sim } from '../../src/domain/models.js';
+import type { WispOptions } from '../../src/app.js';
 
 /** Settings that keep the lifecycle engine quick in tests: a fast operator and short backoffs. */
 export const FAST_ENGINE: Record<string, string> = {
@@ -15,8 +16,8 @@ export const FAST_ENGINE: Record<string, string> = {
   WISP_CALLBACK_TIMEOUT_MS: '2000',
 };
 
-export function startFastServer(env: Record<string, string> = {}): Promise<TestServer> {
-  return startServer({ ...FAST_ENGINE, ...env });
+export function startFastServer(env: Record<string, string> = {}, options: WispOptions = {}): Promise<TestServer> {
+  return startServer({ ...FAST_ENGINE, ...env }, options);
 }
 
 /** Polls `read` until `done` holds, a bounded number of times; fails with the last value seen. */

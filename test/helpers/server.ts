@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config.js';
-import { createWisp, type Wisp } from '../../src/app.js';
+import { createWisp, type Wisp, type WispOptions } from '../../src/app.js';
 import { withCheckDigit } from '../../src/domain/iccid.js';
 import { ValidatingRequestClient } from './sdk.js';
 import { createTestDatabaseUrl } from './database.js';
@@ -34,7 +34,7 @@ export function freshIccid(): string {
  * Starts a Wisp with its own empty database on a free port: SQLite, or a fresh PostgreSQL
  * database when TEST_DATABASE_URL is set (see database.ts).
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: WispOptions = {}): Promise<TestServer> {
   const database = await createTestDatabaseUrl();
   let wisp: Wisp;
   try {
@@ -43,10 +43,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       WISP_DEMO: '0',
       PORT: '0',
       HOST: '127.0.0.1',
-      WISP_ADMIN_TOKEN: 'test-admin-token-0123456789',
+      WISP_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
       ...env,
     });
-    wisp = await createWisp(config, { logger: false });
+    wisp = await createWisp(config, { logger: false, ...options });
   } catch (error) {
     await database.cleanup();
     throw error;

@@ -3,6 +3,7 @@ import { type HttpContext, baseUrl } from '../context.js';
 import { bool, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { commandJson } from '../device-serializers.js';
+import { checkCallbackUrls } from '../callback-urls.js';
 import { INCLUDE_SID } from '../../domain/devices/command-payload.js';
 
 type ById = { Params: { sid: string } };
@@ -17,6 +18,7 @@ export function commandRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   app.post('/v1/Commands', async (request, reply) => {
     const params = formOf(request);
+    checkCallbackUrls(ctx, { CallbackUrl: str(params, 'CallbackUrl', { max: 4096 }) });
     const command = await commands.create(request.caller, {
       command: str(params, 'Command'),
       sim: str(params, 'Sim'),

@@ -3,6 +3,7 @@ import { type HttpContext, baseUrl, clientIp } from '../context.js';
 import { type Params, formOf, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { simJson } from '../serializers.js';
+import { checkCallbackUrls } from '../callback-urls.js';
 import { simPageSchema, simSchema } from '../schemas.js';
 import type { SimUpdateInput } from '../../domain/sims/service.js';
 import type { SimStatus } from '../../domain/models.js';
@@ -72,7 +73,9 @@ export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.post<ById>('/v1/Sims/:sid', oneSim, async (request) => {
-    const sim = await sims.update(request.caller, request.params.sid, readUpdate(formOf(request)), clientIp(request));
+    const update = readUpdate(formOf(request));
+    checkCallbackUrls(ctx, { CallbackUrl: update.callbackUrl, CommandsCallbackUrl: update.commandsCallbackUrl });
+    const sim = await sims.update(request.caller, request.params.sid, update, clientIp(request));
     return simJson(sim, baseUrl(ctx, request));
   });
 

@@ -1,0 +1,142 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { Agent, request } from 'undici';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { LoginThrottle } from '../../src/http/throttle.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/lifecycle.js';
+
+// Other client addresses are other loopback addresses (127.0.0.0/8 is all this machine's).
+
+const basic = (user: string, secret: string) => 'Basic ' + Buffer.from(`${user}:${secret}`).toString('base64');
+
+function from(address: string) {
+  const agent = new Agent({ localAddress: address });
+  return {
+    async get(url: string, authorization: string) {
+      const res = await request(url, { headers: { authorization }, dispatcher: agent });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
+    },
+    close: () => agent.close(),
+  };
+}
+
+describe('LoginThrottle', () => {
+  it('refuses an address at the limit until its window ends', () => {
+    let now = 1_000_000;
+    const throttle = new LoginThrottle({ maxFailures: 3, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(throttle.retryAfter('10.0.0.1'), null);
+      throttle.fail('10.0.0.1', 'ACx');
+    }
+    assert.equal(throttle.retryAfter('10.0.0.1'), 60);
+    assert.equal(throttle.retryAfter('10.0.0.2'), null, 'another address is not refused');
+    now += 30_000;
+    assert.equal(throttle.retryAfter('10.0.0.1'), 30);
+    now += 30_000;
+    assert.equal(throttle.retryAfter('10.0.0.1'), null, 'the window has ended');
+  });
+
+  it('holds failed answers a little longer past half the limit, capped', () => {
+    const throttle = new LoginThrottle({ maxFailures: 20, windowMs: 60_000 });
+    const delays = Array.from({ length: 40 }, () => throttle.fail('10.0.0.1'));
+    assert.deepEqual(delays.slice(0, 10), Array(10).fill(0));
+    assert.ok(delays[10] > 0 && delays[11] > delays[10]);
+    assert.ok(Math.max(...delays) <= 250);
+  });
+
+  it('refuses a user name at ten times the limit only from addresses that failed before', () => {
+    const throttle = new LoginThrottle({ maxFailures: 2, windowMs: 60_000 });
+    for (let i = 0; i < 20; i++) throttle.fail(`10.0.${i}.1`, 'ACvictim');
+    throttle.fail('10.9.9.9', 'ACother');
+    assert.ok(throttle.retryAfter('10.9.9.9', 'ACvictim'), 'an address with failures is refused for that user');
+    assert.equal(throttle.retryAfter('10.9.9.9', 'ACother'), null);
+    assert.equal(throttle.retryAfter('10.8.8.8', 'ACvictim'), null, 'the owner on a clean address gets in');
+    throttle.succeed('ACvictim');
+    assert.equal(throttle.retryAfter('10.9.9.9', 'ACvictim'), null, 'a correct login clears the user name');
+  });
+});
+
+describe('the admin token must be strong', () => {
+  it('stops the start on a weak token and takes a random one', () => {
+    for (const weak of ['short-token-1234', 'a'.repeat(40), 'abababababababababababababababab12', 'x7Kp2mQ9vL4nR8tW1zY6cB3fH5jD0gS']) {
+      assert.throws(() => loadConfig({ WISP_ADMIN_TOKEN: weak }), (error: Error) => error instanceof ConfigError && /128 bits/.test(error.message), weak);
+    }
+    assert.equal(loadConfig({ WISP_ADMIN_TOKEN: '3f9a0c27d1e84b56a7c3e2f19d8b4a60' }).adminToken?.length, 32);
+  });
+});
+
+describe('throttled logins over HTTP', () => {
+  let server: TestServer;
+  const attacker = from('127.0.0.2');
+  const owner = from('127.0.0.3');
+  const adminAttacker = from('127.0.0.4');
+  before(async () => {
+    server = await startServer({ WISP_AUTH_CACHE_MS: '0' });
+  });
+  after(async () => {
+    await server.close();
+    await Promise.all([attacker.close(), owner.close(), adminAttacker.close()]);
+  });
+
+  it('answers 401 for 20 wrong passwords from one address, then 429 with code 20429, while the owner elsewhere gets in', async () => {
+    const sims = `${server.url}/v1/Sims`;
+    for (let i = 0; i < 20; i++) {
+      const res = await attacker.get(sims, basic(server.accountSid, `wrong-${i}`));
+      assert.equal(res.status, 401);
+      assert.equal(res.body.code, 20003);
+    }
+    const refused = await attacker.get(sims, basic(server.accountSid, 'wrong-again'));
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.code, 20429);
+    assert.equal(refused.body.more_info, 'https://www.twilio.com/docs/errors/20429');
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+    const rightButBlocked = await attacker.get(sims, basic(server.accountSid, server.authToken));
+    assert.equal(rightButBlocked.status, 429, 'the address is refused before its credentials are checked');
+
+    const fromOwner = await owner.get(sims, basic(server.accountSid, server.authToken));
+    assert.equal(fromOwner.status, 200);
+  });
+
+  it('never counts correct logins', async () => {
+    const client = from('127.0.0.5');
+    for (let i = 0; i < 60; i++) assert.equal((await client.get(`${server.url}/v1/RatePlans`, basic(server.accountSid, server.authToken))).status, 200);
+    await client.close();
+  });
+
+  it('refuses wrong admin tokens past the limit in the admin format, not the operator elsewhere', async () => {
+    const network = `${server.url}/admin/v1/Network`;
+    for (let i = 0; i < 20; i++) assert.equal((await adminAttacker.get(network, `Bearer guess-${i}`)).status, 401);
+    const refused = await adminAttacker.get(network, 'Bearer guess-again');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.code, 'too_many_requests');
+    assert.equal(refused.body.status, 429);
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+    assert.equal((await owner.get(network, `Bearer ${server.adminToken}`)).status, 200);
+  });
+});
+
+describe('WISP_ACCOUNT_CONCURRENCY', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ WISP_ACCOUNT_CONCURRENCY: '1' });
+  });
+  after(() => server.close());
+
+  it('answers 429 with code 20429 while the account has its limit in progress', async () => {
+    // A request whose body has not all arrived stays in progress.
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const auth = basic(server.accountSid, server.authToken);
+    socket.write(`POST /v1/RatePlans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\n\r\nUniqueName=`);
+    const refused = await until('a second request is refused', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 429);
+    assert.equal(refused.body.code, 20429);
+    const answered = new Promise<string>((resolve) => socket.once('data', (data) => resolve(data.toString())));
+    socket.write('slow-plan');
+    assert.match(await answered, /^HTTP\/1\.1 201/);
+    socket.destroy();
+    await until('the account may send again', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 200);
+  });
+});
