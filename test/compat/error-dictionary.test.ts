@@ -37,7 +37,7 @@ const ROWS: Row[] = [
   { page: 20403, cause: 'the credentials lack permission (a subaccount creating subaccounts)', status: 403, run: (f, s) => s.client(f.sub.sid, f.sub.auth_token).api.v2010.accounts.create({ friendlyName: 'nested' }) },
   { page: 20404, cause: 'The SID in the request does not exist', status: 404, run: (f) => f.client.wireless.v1.sims('DE' + '0'.repeat(32)).fetch() },
   { page: 20409, cause: 'The resource is not in a state that allows this modification (deleting an active SIM)', status: 409, run: (f) => f.client.wireless.v1.sims(f.active.sid).remove() },
-  { page: 33101, cause: 'Your request contained invalid parameters', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'bogus' }) },
+  { page: 33101, cause: 'Your request contained invalid parameters', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'bogus' as 'active' }) },
   { page: 33101, cause: 'While removing the Rate Plan of a SIM, your SIM must not be in status active or ready', status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ ratePlan: '' }) },
   {
     page: 33101,
