@@ -19,7 +19,12 @@ export type DomainErrorCode =
   | 'registration_wrong_code'
   | 'registration_already_yours'
   | 'registration_taken'
-  | 'not_retryable';
+  | 'not_retryable'
+  | 'page_size_too_large'
+  | 'sim_not_found'
+  | 'sim_not_ready'
+  | 'not_permitted'
+  | 'rate_plan_not_allowed';
 
 export class DomainError extends Error {
   constructor(
@@ -32,4 +37,5 @@ export class DomainError extends Error {
 }
 
 export const invalid = (message: string) => new DomainError('invalid_parameter', message);
+export const missing = (name: string) => new DomainError('missing_parameter', `Missing required parameter ${name} in the post body`);
 export const notFound = (message: string) => new DomainError('not_found', message);

@@ -34,6 +34,11 @@ export interface KeyRepo {
 export interface RatePlanRepo {
   insert(plan: RatePlan): Promise<void>;
   get(sid: string): Promise<RatePlan | undefined>;
+  /**
+   * Reads a plan and holds its row until the transaction ends: `share` while a SIM is being put
+   * on it, `update` while it is deleted, so the two never cross and no SIM points at a lost plan.
+   */
+  lock(sid: string, mode: 'share' | 'update'): Promise<RatePlan | undefined>;
   getByUniqueName(accountSid: string, uniqueName: string): Promise<RatePlan | undefined>;
   list(accountSid: string, page: PageQuery): Promise<Page<RatePlan>>;
   update(sid: string, changes: Partial<Pick<RatePlan, 'unique_name' | 'friendly_name' | 'date_updated'>>): Promise<void>;

@@ -129,7 +129,9 @@ export class RatePlanService {
 
   async remove(caller: Caller, ref: string): Promise<void> {
     await this.store.transaction(async (tx) => {
-      const plan = await this.resolve(caller, ref, tx);
+      const found = await this.resolve(caller, ref, tx);
+      // Locked first, so a change landing on this plan either commits before the count or finds it gone.
+      const plan = found && (await tx.ratePlans.lock(found.sid, 'update'));
       if (!plan) throw notFound(`RatePlan ${ref} was not found`);
       const inUse = await tx.sims.countByRatePlan(plan.sid);
       if (inUse > 0) {

@@ -1,20 +1,39 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 
-// The one place where domain errors become HTTP statuses and Twilio error codes.
+// The one place where domain errors become HTTP statuses and Twilio error codes. Each code is
+// the one Twilio's error dictionary (twilio.com/docs/api/errors/NNNNN) gives for the situation;
+// docs/api.md lists them with their pages.
 
-const MAPPING: Record<DomainErrorCode, { status: number; code: number }> = {
+interface Answer {
+  status: number;
+  code: number;
+}
+
+/** Programmable Wireless answers bad and missing parameters with its own codes. */
+const WIRELESS: Partial<Record<DomainErrorCode, Answer>> = {
+  invalid_parameter: { status: 400, code: 33101 },
+  missing_parameter: { status: 400, code: 33102 },
+};
+
+const MAPPING: Record<DomainErrorCode, Answer> = {
   not_found: { status: 404, code: 20404 },
+  // Outside Wireless no dictionary page names a code for a bad value; Wisp keeps 20001.
   invalid_parameter: { status: 400, code: 20001 },
   missing_parameter: { status: 400, code: 20001 },
   invalid_parameter_combination: { status: 400, code: 33121 },
   unsupported_filter_combination: { status: 400, code: 20004 },
+  page_size_too_large: { status: 400, code: 20007 },
   unique_name_taken: { status: 409, code: 20409 },
   in_use: { status: 409, code: 20409 },
   update_in_progress: { status: 409, code: 33010 },
   invalid_transition: { status: 400, code: 33105 },
   rate_plan_required: { status: 400, code: 33104 },
+  sim_not_ready: { status: 400, code: 33104 },
   rate_plan_not_found: { status: 400, code: 33108 },
+  sim_not_found: { status: 400, code: 33107 },
+  rate_plan_not_allowed: { status: 400, code: 33122 },
+  not_permitted: { status: 403, code: 33201 },
   forbidden: { status: 403, code: 20403 },
   registration_missing: { status: 400, code: 83001 },
   registration_unknown_iccid: { status: 404, code: 20404 },
@@ -23,6 +42,15 @@ const MAPPING: Record<DomainErrorCode, { status: number; code: number }> = {
   registration_taken: { status: 409, code: 20409 },
   not_retryable: { status: 409, code: 20409 },
 };
+
+/** Wireless v1 paths (Monitor's /v1/Events shares the prefix but not the codes). */
+export function isWireless(url: string): boolean {
+  return url.startsWith('/v1/') && !url.startsWith('/v1/Events');
+}
+
+export function answerFor(code: DomainErrorCode, url: string): Answer {
+  return (isWireless(url) ? WIRELESS[code] : undefined) ?? MAPPING[code];
+}
 
 export interface TwilioError {
   code: number;
@@ -41,14 +69,17 @@ export function sendError(reply: FastifyReply, status: number, code: number, mes
 
 export function errorHandler(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof DomainError) {
-    const { status, code } = MAPPING[error.code];
+    const { status, code } = answerFor(error.code, request.url);
     // Twilio's not-found message names the path that was asked for.
     const message = error.code === 'not_found' ? `The requested resource ${request.url.split('?')[0]} was not found` : error.message;
     return sendError(reply, status, code, message);
   }
-  if (error.validation || error.statusCode === 400 || error.statusCode === 415 || error.statusCode === 413) {
+  // 20413: "Request entity is larger than limits defined by the server."
+  if (error.statusCode === 413) return sendError(reply, 413, 20413, `Request Entity Too Large: ${error.message}`);
+  if (error.validation || error.statusCode === 400 || error.statusCode === 415) {
     const status = error.statusCode ?? 400;
-    return sendError(reply, status, 20001, `Invalid request: ${error.message}`);
+    const { code } = answerFor('invalid_parameter', request.url);
+    return sendError(reply, status, code, `Invalid request: ${error.message}`);
   }
   request.log.error({ err: error }, 'request failed');
   return sendError(reply, 500, 20500, 'Internal Server Error');

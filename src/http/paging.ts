@@ -1,4 +1,4 @@
-import { invalid } from '../domain/errors.js';
+import { DomainError, invalid } from '../domain/errors.js';
 import type { Page, PageQuery } from '../domain/models.js';
 import { type Params, int, str } from './params.js';
 
@@ -27,8 +27,15 @@ function decodeToken(token: string): Pick<PageQuery, 'afterSeq' | 'beforeSeq'> {
   return match[1] === 'a' ? { afterSeq: seq } : { beforeSeq: seq };
 }
 
+/** Twilio's largest page (dictionary page 20007, "Page size too large"). */
+export const MAX_PAGE_SIZE = 1000;
+
 export function readPaging(params: Params): PageRequest {
-  const pageSize = int(params, 'PageSize', { min: 1, max: 1000 }) ?? 50;
+  const pageSize = int(params, 'PageSize', { min: -Infinity, max: Infinity }) ?? 50;
+  if (pageSize < 1) throw invalid(`PageSize must be at least 1; got ${pageSize}`);
+  if (pageSize > MAX_PAGE_SIZE) {
+    throw new DomainError('page_size_too_large', `Page size too large: PageSize must be at most ${MAX_PAGE_SIZE}; got ${pageSize}`);
+  }
   const page = int(params, 'Page', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
   const token = str(params, 'PageToken', { max: 64 });
   if (page > 0 && token === undefined) {

@@ -6,7 +6,8 @@ import { BasicAuth } from './auth.js';
 import { accountConcurrency } from './concurrency.js';
 import { LoginThrottle } from './throttle.js';
 import { type HttpContext, allowedHosts } from './context.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandler } from './errors.js';
+import { RouteTable } from './methods.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -40,7 +41,9 @@ export async function buildServer({ config, services, adminToken, logger = true 
   app.addHook('onRequest', async () => {
     await services.time.clock.refresh();
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`));
+  const routes = new RouteTable();
+  routes.watch(app);
+  app.setNotFoundHandler(routes.notFound);
 
   app.get('/healthz', async (_request, reply) => {
     await services.ping();

@@ -63,7 +63,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     jobsCommitted: signal,
     accounts: accountRepo(db, inTransaction),
     keys: keyRepo(db),
-    ratePlans: ratePlanRepo(db),
+    ratePlans: ratePlanRepo(db, dialect),
     sims: simRepo(db, dialect, inTransaction),
     inventory: inventoryRepo(db),
     events: eventRepo(db),

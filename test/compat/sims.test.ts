@@ -165,8 +165,10 @@ describe('Sims through the SDK', () => {
     assert.equal((await to.client.wireless.v1.sims(sim.sid).fetch()).accountSid, to.account.sid);
     await assert.rejects(from.client.wireless.v1.sims(sim.sid).fetch(), { status: 404 });
 
-    // With a rate plan, the move must name a plan of the destination (or none).
-    await assert.rejects(master.wireless.v1.sims(planned.sid).update({ accountSid: to.account.sid }), { status: 400, code: 33108 });
+    // With a rate plan, the move must name a plan of the destination (or none): 33102 when it names
+    // none (twilio.com/docs/api/errors/33102; Wisp answered 33108 before), 33108 when it is not there.
+    await assert.rejects(master.wireless.v1.sims(planned.sid).update({ accountSid: to.account.sid }), { status: 400, code: 33102 });
+    await assert.rejects(master.wireless.v1.sims(planned.sid).update({ accountSid: to.account.sid, ratePlan: 'no-such-plan' }), { status: 400, code: 33108 });
     await master.wireless.v1.sims(planned.sid).update({ accountSid: to.account.sid, ratePlan: destPlan.sid });
     await waitForSim(master, planned.sid, (s) => s.accountSid === to.account.sid && s.ratePlanSid === destPlan.sid && s.status === 'new');
 

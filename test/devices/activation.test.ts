@@ -69,10 +69,10 @@ describe('Usage moves a ready SIM to active', () => {
     await expectAutomaticActivation(sim.sid, '/commands');
   });
 
-  it('a Command that failed does not count', async () => {
+  it('a Command that was refused does not count', async () => {
     const [sim] = await registerSims(server, 1);
     const plan = await client().wireless.v1.ratePlans.create({});
-    for (let i = 0; i < 5; i++) assert.equal((await client().wireless.v1.commands.create({ sim: sim.sid, command: 'too early' })).status, 'failed');
+    for (let i = 0; i < 5; i++) await assert.rejects(client().wireless.v1.commands.create({ sim: sim.sid, command: 'too early' }), { status: 400, code: 33104 });
     await client().wireless.v1.sims(sim.sid).update({ ratePlan: plan.sid, status: 'ready' });
     await waitForSim(client(), sim.sid, (s) => s.status === 'ready');
     assert.equal((await deviceOf(server, sim.sid).get()).body.commands_total, 0);

@@ -188,29 +188,25 @@ describe('Commands through the SDK', () => {
     }
   });
 
-  it('stores and shows a failed Command for a SIM that cannot receive one, with the reason in its callback', async () => {
+  // 33104 (twilio.com/docs/api/errors/33104): "While sending a Command, your request was rejected
+  // because SIM is not properly configured"; 33201: "your Command was rejected by its Rate Plan".
+  // These were stored as failed Commands before; Twilio's pages say the request is rejected.
+  it('rejects a Command to a SIM that is not ready or active (33104), or whose plan forbids Commands (33201); nothing is stored', async () => {
     const plain = await simIn(server, 'new');
     const suspended = await simIn(server, 'suspended');
     const deactivated = await simIn(server, 'deactivated');
     const noMessaging = await simIn(server, 'active', { messagingEnabled: false });
     const cases = [
-      { sim: plain, code: '30003', path: '/fail-new' },
-      { sim: suspended, code: '30003', path: '/fail-suspended' },
-      { sim: deactivated, code: '30003', path: '/fail-deactivated' },
-      { sim: noMessaging, code: '30004', path: '/fail-messaging' },
+      { sim: plain, status: 400, code: 33104 },
+      { sim: suspended, status: 400, code: 33104 },
+      { sim: deactivated, status: 400, code: 33104 },
+      { sim: noMessaging, status: 403, code: 33201 },
     ];
     for (const c of cases) {
-      const cmd = await client().wireless.v1.commands.create({ sim: c.sim.sid, command: 'hello?', callbackUrl: hook.url + c.path });
-      assert.equal(cmd.status, 'failed', `a Command to ${c.path} fails`);
-      assert.equal((await fetchCommand(cmd.sid)).status, 'failed');
-      const listed = await client().wireless.v1.commands.list({ sim: c.sim.sid, status: 'failed' });
-      assert.deepEqual(listed.map((x) => x.sid), [cmd.sid]);
-      const [call] = await waitCallbacks(c.path, 1);
-      assert.equal(call.params.CommandStatus, 'failed');
-      assert.equal(call.params.ErrorCode, c.code);
-      assert.ok(call.params.ErrorMessage.length > 0);
-      assert.ok(signedByMaster(call));
+      await assert.rejects(client().wireless.v1.commands.create({ sim: c.sim.sid, command: 'hello?', callbackUrl: hook.url + '/never' }), { status: c.status, code: c.code });
+      assert.equal((await client().wireless.v1.commands.list({ sim: c.sim.sid })).length, 0, 'nothing is stored');
     }
+    assert.equal(callbacksTo('/never').length, 0);
     // The device of a SIM that cannot send is refused by the network, and nothing is stored.
     const mo = await deviceOf(server, noMessaging.sid).send({ command: 'out' });
     assert.equal(mo.status, 409);
@@ -220,30 +216,29 @@ describe('Commands through the SDK', () => {
     assert.equal((await deviceOf(server, noMessaging.sid).session({ bytes_uploaded: 10, bytes_downloaded: 10 })).status, 201);
   });
 
-  it('fails a Command to a canceled SIM', async () => {
+  it('rejects a Command to a canceled SIM (33104)', async () => {
     const sim = await simIn(server, 'deactivated');
     await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 73 * 3600 });
     await eventually(() => client().wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'canceled', 'the SIM is canceled 72 hours after deactivation');
-    const cmd = await client().wireless.v1.commands.create({ sim: sim.sid, command: 'anyone there?' });
-    assert.equal(cmd.status, 'failed');
+    await assert.rejects(client().wireless.v1.commands.create({ sim: sim.sid, command: 'anyone there?' }), { status: 400, code: 33104 });
   });
 
   it('refuses what Twilio refuses: size limits, bad base64, unknown SIMs, missing parameters', async () => {
     const sim = await simIn(server, 'active');
     const post = (form: Record<string, string>) => server.request('POST', '/v1/Commands', { form });
     const cases: [Record<string, string>, number, number][] = [
-      [{ Sim: sim.sid, Command: 'x'.repeat(161) }, 400, 20001],
-      [{ Sim: sim.sid, Command: 'x'.repeat(129), IncludeSid: 'start' }, 400, 20001],
-      [{ Sim: sim.sid, Command: Buffer.alloc(141).toString('base64'), CommandMode: 'binary' }, 400, 20001],
-      [{ Sim: sim.sid, Command: '%%%not-base64', CommandMode: 'binary' }, 400, 20001],
-      [{ Sim: sim.sid, Command: 'AQID', CommandMode: 'binary', IncludeSid: 'end' }, 400, 20001],
-      [{ Sim: sim.sid, Command: 'x', CommandMode: 'morse' }, 400, 20001],
-      [{ Sim: sim.sid, Command: 'x', IncludeSid: 'middle' }, 400, 20001],
-      [{ Sim: sim.sid, Command: 'x', CallbackUrl: 'not a url' }, 400, 20001],
-      [{ Sim: sim.sid }, 400, 20001],
-      [{ Command: 'x' }, 400, 20001],
-      [{ Sim: 'DE' + '0'.repeat(32), Command: 'x' }, 404, 20404],
-      [{ Sim: 'no-such-name', Command: 'x' }, 404, 20404],
+      [{ Sim: sim.sid, Command: 'x'.repeat(161) }, 400, 33101],
+      [{ Sim: sim.sid, Command: 'x'.repeat(129), IncludeSid: 'start' }, 400, 33101],
+      [{ Sim: sim.sid, Command: Buffer.alloc(141).toString('base64'), CommandMode: 'binary' }, 400, 33101],
+      [{ Sim: sim.sid, Command: '%%%not-base64', CommandMode: 'binary' }, 400, 33101],
+      [{ Sim: sim.sid, Command: 'AQID', CommandMode: 'binary', IncludeSid: 'end' }, 400, 33101],
+      [{ Sim: sim.sid, Command: 'x', CommandMode: 'morse' }, 400, 33101],
+      [{ Sim: sim.sid, Command: 'x', IncludeSid: 'middle' }, 400, 33101],
+      [{ Sim: sim.sid, Command: 'x', CallbackUrl: 'not a url' }, 400, 33101],
+      [{ Sim: sim.sid }, 400, 33102],
+      [{ Command: 'x' }, 400, 33102],
+      [{ Sim: 'DE' + '0'.repeat(32), Command: 'x' }, 400, 33107],
+      [{ Sim: 'no-such-name', Command: 'x' }, 400, 33107],
     ];
     for (const [form, status, code] of cases) {
       const res = await post(form);
@@ -285,7 +280,7 @@ describe('Commands through the SDK', () => {
     await assert.rejects(client().wireless.v1.commands(mts[0].sid).remove(), { status: 404, code: 20404 });
     await assert.rejects(fetchCommand('DC' + '0'.repeat(32)), { status: 404 });
     const badFilter = await server.request('GET', '/v1/Commands?Status=lost');
-    assertTwilioError(badFilter.body, 400, 20001);
+    assertTwilioError(badFilter.body, 400, 33101);
   });
 
   it("keeps accounts apart: a subaccount neither sees nor reaches another account's SIMs and Commands", async () => {
@@ -299,7 +294,7 @@ describe('Commands through the SDK', () => {
     assert.ok(twilio.validateRequest(sub.auth_token, String(call.headers['x-twilio-signature']), call.url, call.params), "signed with the owning account's token");
 
     const mine = await simIn(server, 'active');
-    await assert.rejects(subClient.wireless.v1.commands.create({ sim: mine.sid, command: 'x' }), { status: 404 });
+    await assert.rejects(subClient.wireless.v1.commands.create({ sim: mine.sid, command: 'x' }), { status: 400, code: 33107 });
     const masterCmd = await client().wireless.v1.commands.create({ sim: mine.sid, command: 'master' });
     await assert.rejects(subClient.wireless.v1.commands(masterCmd.sid).fetch(), { status: 404 });
     assert.ok(!(await subClient.wireless.v1.commands.list()).some((c) => c.sid === masterCmd.sid));

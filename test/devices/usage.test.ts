@@ -104,7 +104,7 @@ describe('Data sessions and usage records', () => {
     const all = await client().wireless.v1.sims(sim.sid).dataSessions.list({ pageSize: 2 });
     assert.equal(all.length, SESSIONS.length + 1);
     const bad = await server.request('GET', `${path}?Start=2025-02-02T00:00:00Z&End=2025-02-01T00:00:00Z`);
-    assertTwilioError(bad.body, 400, 20001);
+    assertTwilioError(bad.body, 400, 33101);
   });
 
   it('all: one record with the totals of the whole span, split by zone and country', async () => {
@@ -180,7 +180,7 @@ describe('Data sessions and usage records', () => {
     for (const query of ['Granularity=weekly', 'Start=yesterday', 'End=2025-13-01T00:00:00Z', 'Start=2025-02-02T00:00:00Z&End=2025-02-01T00:00:00Z']) {
       const res = await server.request('GET', `${path}?${query}`);
       assert.equal(res.status, 400, query);
-      assertTwilioError(res.body, 400, 20001);
+      assertTwilioError(res.body, 400, 33101);
     }
     await assert.rejects(client().wireless.v1.sims('DE' + '0'.repeat(32)).usageRecords.list(), { status: 404 });
   });

@@ -77,7 +77,7 @@ export class LifecycleModel {
       nextPlan = plan === '' ? null : plan;
       if (nextPlan === null && sim.plan !== null) {
         if (to === 'suspended') return { status: 400, code: 33121 };
-        if (sim.status === 'ready' || sim.status === 'active') return { status: 400, code: 20001 };
+        if (sim.status === 'ready' || sim.status === 'active') return { status: 400, code: 33101 }; // twilio.com/docs/api/errors/33101
       }
     }
     let newStatus: Status | null = null;

@@ -112,7 +112,7 @@ describe('moving SIMs between accounts', () => {
     // Without RatePlan, or with a plan of the wrong account: refused, nothing changes.
     const missing = await refusal(() => master.wireless.v1.sims(sid).update({ accountSid: sub.sid }));
     assert.equal(missing.status, 400);
-    assert.equal(missing.code, 33108);
+    assert.equal(missing.code, 33102, 'Parameter missing (twilio.com/docs/api/errors/33102)');
     const wrong = await refusal(() => master.wireless.v1.sims(sid).update({ accountSid: sub.sid, ratePlan: plan }));
     assert.equal(wrong.code, 33108);
     let sim = await simNow(server, sid);
@@ -166,7 +166,8 @@ describe('moving SIMs between accounts', () => {
 
     const active = await simAt(server, 'active');
     const notNew = await refusal(() => master.wireless.v1.sims(active.sid).update({ accountSid: a.sid, ratePlan: '' }));
-    assert.equal(notNew.status, 400);
+    assert.equal(notNew.status, 403);
+    assert.equal(notNew.code, 33201, 'the SIM must be new (twilio.com/docs/api/errors/33201)');
     assert.equal((await simNow(server, active.sid)).account_sid, server.accountSid);
     assert.equal((await simNow(server, active.sid)).status, 'active');
   });

@@ -6,6 +6,7 @@ import { type Caller, canSee, hasMasterCredentials, isMaster } from '../caller.j
 import type { Account, AccountStatus, Page, PageQuery } from '../models.js';
 import { newSecret, newSid } from '../sids.js';
 import { checkName } from '../validate.js';
+import { cancelAccountChanges } from '../sims/moves.js';
 
 const STATUSES: AccountStatus[] = ['active', 'suspended', 'closed'];
 
@@ -28,7 +29,7 @@ function subaccountName(now: number): string {
 
 export class AccountService {
   constructor(
-    private readonly store: Repos<'accounts'>,
+    private readonly store: Repos<'accounts' | 'sims' | 'jobs' | 'events' | 'callbacks'>,
     private readonly clock: Clock,
   ) {}
 
@@ -112,10 +113,14 @@ export class AccountService {
       status: status ?? account.status,
       date_updated: this.clock.now(),
     };
-    await this.store.accounts.update(sid, {
-      friendly_name: next.friendly_name,
-      status: next.status,
-      date_updated: next.date_updated,
+    await this.store.transaction(async (tx) => {
+      await tx.accounts.update(sid, {
+        friendly_name: next.friendly_name,
+        status: next.status,
+        date_updated: next.date_updated,
+      });
+      // 33201: "Your Account has been suspended and an asynchronous request has been canceled."
+      if (next.status !== 'active' && account.status === 'active') await cancelAccountChanges(tx, sid, next.date_updated);
     });
     return next;
   }

@@ -105,5 +105,7 @@ export function receivedParams(command: Command, sim: Sim): Record<string, strin
     Status: command.status,
     SimSid: sim.sid,
     SimUniqueName: sim.unique_name ?? '',
+    // A Command truncated on the way (33111) says so; an intact one carries no error.
+    ...(command.error_code === null ? {} : { ErrorCode: String(command.error_code), ErrorMessage: command.error_message ?? '' }),
   };
 }

@@ -1,10 +1,10 @@
 import type { Repos } from '../ports.js';
 import type { Clock } from '../clock.js';
-import { DomainError, notFound } from '../errors.js';
+import { DomainError, missing, notFound } from '../errors.js';
 import { type Caller, ownsOrManages } from '../caller.js';
-import type { HttpMethod, Page, PageQuery } from '../models.js';
+import type { HttpMethod, Page, PageQuery, RatePlan, SimStatus } from '../models.js';
 import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from './device-models.js';
-import { type IncludeSid, buildMessage } from './command-payload.js';
+import { type IncludeSid, MAX_TEXT_CHARS, buildMessage } from './command-payload.js';
 import { DEVICE_OFFLINE, NetworkRefusal, zoneOf } from './plan-rules.js';
 import { deviceOf, meter, simForDevice } from './device.js';
 import { notify, receivedParams, refusal, scheduleStep } from './command-steps.js';
@@ -34,7 +34,11 @@ export interface CommandListFilter {
   transport?: CommandTransport;
 }
 
-const missing = (name: string) => new DomainError('missing_parameter', `Missing required parameter ${name}`);
+/** A stored Command is readable and listed for this long (Twilio's Command docs, "Retention period"). */
+export const COMMAND_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** The longest text Command a SIM can send; a longer one is cut to this and still delivered (33111). */
+export const TRUNCATED = { code: 33111, message: 'Command exceeded max length: the Command from the SIM was longer than 160 characters and was truncated' };
 
 export class CommandService {
   constructor(
@@ -45,16 +49,21 @@ export class CommandService {
 
   /** Sends a Command to a SIM. A SIM that cannot take it gets a stored Command in status failed. */
   async create(caller: Caller, input: CommandInput): Promise<Command> {
-    if (input.command === undefined || input.command === '') throw missing('Command');
     if (input.sim === undefined || input.sim === '') throw missing('Sim');
+    if (input.command === undefined || input.command === '') throw missing('Command');
     if (input.callbackUrl !== undefined) checkUrl('CallbackUrl', input.callbackUrl === '' ? null : input.callbackUrl);
     const sid = newSid('DC');
     const mode = input.commandMode ?? 'text';
     const message = buildMessage(mode, input.command, input.includeSid ?? 'none', sid);
-    const sim = await this.sims.fetch(caller, input.sim);
+    const sim = await this.sims.fetch(caller, input.sim).catch((e: unknown) => {
+      // 33107: "While sending a Command, your request was rejected because the SIM you provided was not found."
+      if (e instanceof DomainError && e.code === 'not_found') throw new DomainError('sim_not_found', `Sim ${input.sim} was not found`);
+      throw e;
+    });
     return this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const current = await simForDevice(tx, sim.sid, true);
+      checkCanReceive(current.status, current.rate_plan_sid ? await tx.ratePlans.get(current.rate_plan_sid) : undefined);
       const command: Command = {
         sid,
         account_sid: current.account_sid,
@@ -89,7 +98,7 @@ export class CommandService {
 
   async fetch(caller: Caller, sid: string): Promise<Command> {
     const command = isSid(sid, 'DC') ? await this.store.commands.get(sid) : undefined;
-    if (!command || !(await ownsOrManages(caller, command.account_sid, (s) => this.store.accounts.get(s)))) {
+    if (!command || this.expired(command) || !(await ownsOrManages(caller, command.account_sid, (s) => this.store.accounts.get(s)))) {
       throw notFound(`Command ${sid} was not found`);
     }
     return command;
@@ -107,7 +116,12 @@ export class CommandService {
       simSid = sim.sid;
     }
     const { status, direction, transport } = filter;
-    return this.store.commands.list({ accountSid: caller.account.sid, simSid, status, direction, transport }, page);
+    const createdSince = this.clock.now() - COMMAND_RETENTION_MS;
+    return this.store.commands.list({ accountSid: caller.account.sid, simSid, status, direction, transport, createdSince }, page);
+  }
+
+  private expired(command: Command): boolean {
+    return command.date_created < this.clock.now() - COMMAND_RETENTION_MS;
   }
 
   async remove(caller: Caller, sid: string): Promise<void> {
@@ -119,7 +133,9 @@ export class CommandService {
   async originate(simSid: string, input: { command?: string; commandMode?: CommandMode }): Promise<Command> {
     if (input.command === undefined || input.command === '') throw missing('command');
     const mode = input.commandMode ?? 'text';
-    const message = buildMessage(mode, input.command, 'none', '');
+    // A text Command from the SIM over 160 characters is truncated and still delivered (33111).
+    const truncated = mode === 'text' && input.command.length > MAX_TEXT_CHARS;
+    const message = buildMessage(mode, truncated ? input.command.slice(0, MAX_TEXT_CHARS) : input.command, 'none', '');
     return this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const sim = await simForDevice(tx, simSid, true);
@@ -140,8 +156,8 @@ export class CommandService {
         direction: 'from_sim',
         callback_url: null,
         callback_method: 'POST',
-        error_code: null,
-        error_message: null,
+        error_code: truncated ? TRUNCATED.code : null,
+        error_message: truncated ? TRUNCATED.message : null,
         date_created: now,
         date_updated: now,
       };
@@ -156,3 +172,17 @@ export class CommandService {
   }
 }
 
+
+/**
+ * The request-time checks of Twilio's pages: a Command goes only to a SIM that is ready or active
+ * (33104; a change in flight only delays it) and whose rate plan allows Commands (33201).
+ */
+function checkCanReceive(status: SimStatus, plan: RatePlan | undefined): void {
+  if (status === 'updating' || status === 'scheduled') return;
+  if (status !== 'ready' && status !== 'active') {
+    throw new DomainError('sim_not_ready', `The SIM is ${status}: a Command can be sent only to a SIM in status ready or active`);
+  }
+  if (plan && !plan.messaging_enabled) {
+    throw new DomainError('not_permitted', `The Command was rejected by the rate plan ${plan.sid} of the SIM: it does not allow Commands (messaging is disabled)`);
+  }
+}

@@ -9,6 +9,8 @@ export interface CommandFilter {
   status?: CommandStatus;
   direction?: CommandDirection;
   transport?: CommandTransport;
+  /** Only Commands created at or after this instant (epoch milliseconds). */
+  createdSince?: number;
 }
 
 export type CommandChanges = Partial<Pick<Command, 'status' | 'error_code' | 'error_message' | 'date_updated'>>;

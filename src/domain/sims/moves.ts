@@ -34,10 +34,16 @@ export async function startReset(tx: Tx<'jobs'>, sim: Sim, callback: CallbackTar
   await tx.jobs.enqueue({ kind: 'operator.reset', queue: sim.sid, key: `operator.reset:${sim.sid}`, payload: { callback } satisfies CallbackCarrier, runAt: now }, now);
 }
 
+/** Reported when the plan a change was about to assign was deleted meanwhile (33108, "Rate Plan not found"). */
+export const PLAN_GONE: CallbackError = { code: 33108, message: 'The rate plan was not found: it was deleted before the change was applied; nothing was changed' };
+
 /** The operator applied the change: the Sim takes the requested status and plan. */
-export async function applied(tx: MoveTx, simSid: string, p: ApplyPayload, now: number): Promise<void> {
+export async function applied(tx: MoveTx & Tx<'ratePlans'>, simSid: string, p: ApplyPayload, now: number): Promise<void> {
   const sim = await tx.sims.getForUpdate(simSid);
   if (!sim || !IN_FLIGHT.includes(sim.status)) return;
+  // The plan must still exist, and stays until this commits (a delete waits, then sees it in use).
+  const planTo = p.ratePlan?.to;
+  if (planTo && !(await tx.ratePlans.lock(planTo, 'share'))) return refused(tx, simSid, p, PLAN_GONE, now);
   const status = p.to ?? p.from;
   const after: Sim = { ...sim, status, rate_plan_sid: p.ratePlan ? p.ratePlan.to : sim.rate_plan_sid, date_updated: now };
   await tx.sims.update(sim.sid, { status, rate_plan_sid: after.rate_plan_sid, date_updated: now });
@@ -100,4 +106,36 @@ export async function autoMove(tx: MoveTx, sim: Sim, to: SimStatus, callback: Ca
  */
 export async function activateByUse(tx: MoveTx, sim: Sim, now: number): Promise<void> {
   await autoMove(tx, sim, 'active', await pendingActivationCallback(tx, sim), now);
+}
+
+/** Reported for each change canceled because its account was suspended (33201, "Unauthorized"). */
+export const ACCOUNT_SUSPENDED: CallbackError = {
+  code: 33201,
+  message: 'The account has been suspended and the asynchronous request has been canceled; nothing was changed',
+};
+
+/**
+ * An account stopped being active: every change of its Sims still in flight is canceled, each
+ * Sim is as it was before the request, and the request's callback reports why.
+ */
+export async function cancelAccountChanges(tx: MoveTx, accountSid: string, now: number): Promise<number> {
+  let canceled = 0;
+  for (const status of IN_FLIGHT) {
+    let afterSeq: number | undefined;
+    for (;;) {
+      const page = await tx.sims.list({ accountSid, status }, { limit: 200, afterSeq });
+      for (const sim of page.items) {
+        const [job] = await tx.jobs.list({ queue: sim.sid, kind: 'operator.apply', limit: 1 });
+        if (!job || job.kind !== 'operator.apply') continue;
+        await tx.jobs.move({ queue: sim.sid, kinds: ['operator.apply'], from: ['pending', 'held'], to: 'canceled' }, now);
+        // A job already running or waiting for the operator finds the Sim settled and does nothing.
+        await refused(tx, sim.sid, job.payload, ACCOUNT_SUSPENDED, now);
+        canceled += 1;
+      }
+      const last = page.items[page.items.length - 1];
+      if (!page.hasMore || !last) break;
+      afterSeq = last.seq;
+    }
+  }
+  return canceled;
 }

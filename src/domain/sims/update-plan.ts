@@ -1,7 +1,7 @@
 import type { SimChanges, Tx } from '../ports.js';
 import { DomainError, invalid } from '../errors.js';
 import { type Caller, hasMasterCredentials, canSee } from '../caller.js';
-import type { Sim, SimStatus } from '../models.js';
+import type { RatePlan, Sim, SimStatus } from '../models.js';
 import { isSid } from '../sids.js';
 import { checkName, checkUniqueName, checkUrl } from '../validate.js';
 import type { RatePlanService } from '../rate-plans.js';
@@ -67,11 +67,12 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
     }
   }
 
-  let ratePlanSid = sim.rate_plan_sid;
+  const current = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
+  let plan = current;
   let ratePlan: string | null | undefined;
   if (input.ratePlan !== undefined) {
-    ratePlanSid = await resolveRatePlan(caller, accountSid, input.ratePlan, tx, ratePlans);
-    if (ratePlanSid === null && sim.rate_plan_sid !== null) {
+    plan = (await resolveRatePlan(caller, accountSid, input.ratePlan, tx, ratePlans)) ?? undefined;
+    if (plan === undefined && sim.rate_plan_sid !== null) {
       if (input.status === 'suspended') {
         throw new DomainError('invalid_parameter_combination', 'A SIM cannot be suspended and lose its rate plan in the same request');
       }
@@ -79,12 +80,14 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
         throw invalid(`The rate plan of a ${sim.status} SIM cannot be removed; suspend or deactivate it first`);
       }
     }
-    if (ratePlanSid !== sim.rate_plan_sid) ratePlan = ratePlanSid;
+    checkStrategyChange(sim, current, plan);
+    if ((plan?.sid ?? null) !== sim.rate_plan_sid) ratePlan = plan?.sid ?? null;
   }
 
   let status: SimStatus | undefined;
-  if (input.status !== undefined && checkTransition(sim.status, input.status, ratePlanSid !== null) === 'allowed') {
+  if (input.status !== undefined && checkTransition(sim.status, input.status, plan !== undefined) === 'allowed') {
     status = input.status as SimStatus;
+    checkActivationPlan(sim.status, status, plan);
   }
 
   if (input.resetStatus !== undefined) {
@@ -119,6 +122,8 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
   return { settings: changes, status, ratePlan };
 }
 
+const missing_ = (message: string) => new DomainError('missing_parameter', message);
+
 /** Validates a move to another account and returns the destination account's SID. */
 async function checkMove(caller: Caller, sim: Sim, input: SimUpdateInput, tx: PlanTx): Promise<string> {
   const target = input.accountSid ?? sim.account_sid;
@@ -127,31 +132,49 @@ async function checkMove(caller: Caller, sim: Sim, input: SimUpdateInput, tx: Pl
   }
   const destination = isSid(target, 'AC') ? await tx.accounts.get(target) : undefined;
   const masterView: Caller = { ...caller, account: caller.credentialAccount };
+  // 33201: "the SIM must be new and the new Account must either be the requesting Account or a Subaccount of the requesting Account".
   if (!destination || !canSee(masterView, destination)) {
-    throw invalid(`AccountSid ${target} is not your account or one of its subaccounts`);
+    throw new DomainError('not_permitted', `AccountSid ${target} is not your account or one of its subaccounts`);
   }
   if (destination.status !== 'active') throw invalid(`AccountSid ${target} is ${destination.status}`);
+  // 33102 names a ready SIM among its causes ("you cannot transfer a SIM in status ready").
+  if (sim.status === 'ready') throw missing_(`A SIM in status ready cannot move to another account; only a SIM in status new can`);
   if (sim.status !== 'new') {
-    throw new DomainError('invalid_transition', `Only a SIM in status new can move to another account; this one is ${sim.status}`);
+    throw new DomainError('not_permitted', `Only a SIM in status new can move to another account; this one is ${sim.status}`);
   }
+  // 33102: the move needs a RatePlan of the target account, or an empty one, when the SIM has a plan.
   if (sim.rate_plan_sid !== null && input.ratePlan === undefined) {
-    throw new DomainError(
-      'rate_plan_not_found',
-      'This SIM has a rate plan: name a RatePlan of the destination account (or an empty RatePlan to remove it) to move it',
-    );
+    throw missing_('Missing required parameter RatePlan: this SIM has a rate plan; name a RatePlan of the destination account (or an empty RatePlan to remove it) to move it');
   }
   return destination.sid;
 }
 
+/** 33101: "you can only move the Rate Plan to a different Data Limit Strategy while your SIM is new or deactivated". */
+function checkStrategyChange(sim: Sim, from: RatePlan | undefined, to: RatePlan | undefined): void {
+  if (!from || !to || from.data_limit_strategy === to.data_limit_strategy) return;
+  if (sim.status === 'new' || sim.status === 'deactivated') return;
+  throw invalid(
+    `A ${sim.status} SIM cannot move from a rate plan with DataLimitStrategy ${from.data_limit_strategy} to one with ${to.data_limit_strategy}; only a new or deactivated SIM can`,
+  );
+}
+
+/** 33122: a SIM cannot be activated on a rate plan with deprecated Data Metering (anything but payg). */
+function checkActivationPlan(from: SimStatus, to: SimStatus, plan: RatePlan | undefined): void {
+  const activates = (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
+  if (activates && plan && plan.data_metering !== 'payg') {
+    throw new DomainError('rate_plan_not_allowed', `Cannot activate a SIM on rate plan ${plan.sid}: its DataMetering ${plan.data_metering} is deprecated; use a payg rate plan`);
+  }
+}
+
 /** Resolves a RatePlan parameter among the plans of the account the Sim will belong to. */
-async function resolveRatePlan(caller: Caller, accountSid: string, ref: string, tx: PlanTx, ratePlans: RatePlanService): Promise<string | null> {
+async function resolveRatePlan(caller: Caller, accountSid: string, ref: string, tx: PlanTx, ratePlans: RatePlanService): Promise<RatePlan | null> {
   if (ref === '') return null;
   const plan = await ratePlans.resolve({ ...caller, account: caller.credentialAccount }, ref, tx);
   const inAccount = plan?.account_sid === accountSid ? plan : await tx.ratePlans.getByUniqueName(accountSid, ref);
   if (!inAccount || inAccount.account_sid !== accountSid) {
     throw new DomainError('rate_plan_not_found', `RatePlan ${ref} was not found in account ${accountSid}`);
   }
-  return inAccount.sid;
+  return inAccount;
 }
 
 export async function checkUniqueNameFree(tx: Tx<'sims'>, accountSid: string, uniqueName: string | null, selfSid: string) {

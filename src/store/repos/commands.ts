@@ -34,6 +34,7 @@ export function commandRepo(db: Kysely<Database>): CommandRepo {
       if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (filter.direction !== undefined) q = q.where('direction', '=', filter.direction);
       if (filter.transport !== undefined) q = q.where('transport', '=', filter.transport);
+      if (filter.createdSince !== undefined) q = q.where('date_created', '>=', filter.createdSince);
       return toPage(await keysetPage(q, 'seq', page), fromRow);
     },
     async queuedFor(simSid) {

@@ -28,8 +28,15 @@ const toRow = (plan: RatePlan) => ({
   international_roaming: JSON.stringify(plan.international_roaming),
 });
 
-export function ratePlanRepo(db: Kysely<Database>): RatePlanRepo {
+export function ratePlanRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): RatePlanRepo {
   return {
+    async lock(sid, mode) {
+      // SQLite serialises writers already; PostgreSQL needs the row lock.
+      let q = db.selectFrom('rate_plans').selectAll().where('sid', '=', sid);
+      if (dialect === 'postgres') q = mode === 'update' ? q.forUpdate() : q.forShare();
+      const row = await q.executeTakeFirst();
+      return row && fromRow(row);
+    },
     async insert(plan) {
       await mapUnique(db.insertInto('rate_plans').values(toRow(plan)).execute(), taken);
     },

@@ -1,0 +1,257 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type twilio from 'twilio';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { moveSim, registerSims, subaccount, waitForSim } from '../helpers/sims.js';
+import { deviceOf, eventually, receiver, simIn } from '../devices/helpers.js';
+import type { Account, Sim } from '../../src/domain/models.js';
+
+// One row per page of Twilio's error dictionary (twilio.com/docs/api/errors/NNNNN) and per cause
+// on it that applies to what Wisp serves. Each row makes the request through the official SDK,
+// checks the RestException's status and code, and checks that nothing changed.
+
+interface Fixture {
+  client: twilio.Twilio;
+  fresh: Sim;
+  planned: Sim;
+  active: Sim;
+  noCommands: Sim;
+  quotaPlan: string;
+  throttlePlan: string;
+  sub: Account;
+  suspended: Account;
+}
+
+interface Row {
+  page: number;
+  cause: string;
+  status: number;
+  run: (f: Fixture, server: TestServer) => Promise<unknown>;
+}
+
+const ROWS: Row[] = [
+  { page: 20003, cause: 'Using the wrong combination of Account SID and Auth Token', status: 401, run: (_f, s) => s.client(s.accountSid, 'e'.repeat(32)).wireless.v1.sims.list() },
+  { page: 20005, cause: 'Your Twilio account is not active', status: 401, run: (f, s) => s.client(f.suspended.sid, f.suspended.auth_token).wireless.v1.sims.list() },
+  { page: 20007, cause: 'You have requested a page size that is too large. The maximum page size is 1000', status: 400, run: (f) => f.client.wireless.v1.sims.page({ pageSize: 1001 }) },
+  { page: 20007, cause: 'page size over 1000 on the 2010 API', status: 400, run: (f) => f.client.api.v2010.accounts.page({ pageSize: 5000 }) },
+  { page: 20403, cause: 'the credentials lack permission (a subaccount creating subaccounts)', status: 403, run: (f, s) => s.client(f.sub.sid, f.sub.auth_token).api.v2010.accounts.create({ friendlyName: 'nested' }) },
+  { page: 20404, cause: 'The SID in the request does not exist', status: 404, run: (f) => f.client.wireless.v1.sims('DE' + '0'.repeat(32)).fetch() },
+  { page: 20409, cause: 'The resource is not in a state that allows this modification (deleting an active SIM)', status: 409, run: (f) => f.client.wireless.v1.sims(f.active.sid).remove() },
+  { page: 33101, cause: 'Your request contained invalid parameters', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'bogus' as 'active' }) },
+  { page: 33101, cause: 'While removing the Rate Plan of a SIM, your SIM must not be in status active or ready', status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ ratePlan: '' }) },
+  {
+    page: 33101,
+    cause: 'you can only move the Rate Plan to a different Data Limit Strategy while your SIM is new or deactivated',
+    status: 400,
+    run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ ratePlan: f.throttlePlan }),
+  },
+  { page: 33101, cause: 'While creating or updating a Rate Plan, UniqueName is invalid', status: 400, run: (f) => f.client.wireless.v1.ratePlans.create({ uniqueName: 'WP' + 'a'.repeat(32) }) },
+  { page: 33101, cause: 'While creating a Rate Plan, the limits you defined are out of range', status: 400, run: (f) => f.client.wireless.v1.ratePlans.create({ dataLimit: 2_000_001 }) },
+  { page: 33102, cause: 'While sending a Command, you did not indicate the Sim to send it to', status: 400, run: (f) => f.client.wireless.v1.commands.create({ command: 'hello' }) },
+  {
+    page: 33102,
+    cause: 'While transferring a SIM to another Account, you need to provide a new Rate Plan present in the target Account or remove the current Rate Plan',
+    status: 400,
+    run: (f) => f.client.wireless.v1.sims(f.planned.sid).update({ accountSid: f.sub.sid }),
+  },
+  { page: 33104, cause: 'While activating a SIM, your request was rejected because the SIM is not associated with a Rate Plan', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'active' }) },
+  { page: 33104, cause: 'While sending a Command, your request was rejected because SIM is not properly configured', status: 400, run: (f) => f.client.wireless.v1.commands.create({ sim: f.fresh.sid, command: 'hello' }) },
+  { page: 33105, cause: "While changing a SIM's status, the requested Status change is invalid", status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ status: 'ready' }) },
+  { page: 33107, cause: 'While sending a Command, the SIM you provided was not found', status: 400, run: (f) => f.client.wireless.v1.commands.create({ sim: 'DE' + '0'.repeat(32), command: 'hello' }) },
+  { page: 33108, cause: "While updating a SIM's Rate Plan, the Rate Plan was not found", status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ ratePlan: 'no-such-plan' }) },
+  {
+    page: 33108,
+    cause: 'While transferring a SIM to another Account, the given Rate Plan was not found in the target Account',
+    status: 400,
+    run: (f) => f.client.wireless.v1.sims(f.planned.sid).update({ accountSid: f.sub.sid, ratePlan: 'no-such-plan' }),
+  },
+  { page: 33121, cause: 'you cannot update Status and ResetStatus simultaneously', status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ status: 'suspended', resetStatus: 'resetting' }) },
+  { page: 33121, cause: "Updating a SIM's status to suspended and removing its Rate Plan is not permitted", status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ status: 'suspended', ratePlan: '' }) },
+  { page: 33122, cause: 'the SIM cannot be activated on a Rate Plan with deprecated Data Metering', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'active', ratePlan: f.quotaPlan }) },
+  { page: 33201, cause: 'While sending Commands to your SIM, your Command was rejected by its Rate Plan', status: 403, run: (f) => f.client.wireless.v1.commands.create({ sim: f.noCommands.sid, command: 'hello' }) },
+  { page: 33201, cause: 'While transferring your SIM to another Account, the SIM must be new', status: 403, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ accountSid: f.sub.sid, ratePlan: '' }) },
+  {
+    page: 33201,
+    cause: 'the new Account must either be the requesting Account or a Subaccount of the requesting Account',
+    status: 403,
+    run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ accountSid: 'AC' + '0'.repeat(32) }),
+  },
+];
+
+describe("Twilio's error dictionary, page by page", () => {
+  let server: TestServer;
+  let f: Fixture;
+
+  /** What a refused request could have touched, as the API shows it. */
+  async function world(): Promise<unknown> {
+    const get = async (path: string) => (await server.request('GET', path)).body;
+    return {
+      sims: await get('/v1/Sims?PageSize=1000'),
+      plans: await get('/v1/RatePlans?PageSize=1000'),
+      commands: await get('/v1/Commands?PageSize=1000'),
+      accounts: await get('/2010-04-01/Accounts.json?PageSize=1000'),
+    };
+  }
+
+  before(async () => {
+    server = await startServer();
+    const client = server.client();
+    const [fresh, planned] = await registerSims(server, 2);
+    const plan = await client.wireless.v1.ratePlans.create({ uniqueName: 'dictionary-basic' });
+    await client.wireless.v1.sims(planned.sid).update({ ratePlan: plan.sid });
+    await waitForSim(client, planned.sid, (s) => s.ratePlanSid === plan.sid);
+    const active = await simIn(server, 'active');
+    const noCommands = await simIn(server, 'active', { messagingEnabled: false });
+    const quota = await client.wireless.v1.ratePlans.create({ dataMetering: 'quota-10' });
+    const throttle = await client.wireless.v1.ratePlans.create({ dataLimitStrategy: 'throttle' });
+    const sub = await subaccount(server, 'dictionary sub');
+    const suspended = await subaccount(server, 'dictionary suspended');
+    await client.api.v2010.accounts(suspended.sid).update({ status: 'suspended' });
+    f = { client, fresh, planned, active, noCommands, quotaPlan: quota.sid, throttlePlan: throttle.sid, sub, suspended };
+  });
+  after(() => server.close());
+
+  for (const row of ROWS) {
+    it(`${row.page}: ${row.cause} (twilio.com/docs/api/errors/${row.page})`, async () => {
+      const before = await world();
+      await assert.rejects(row.run(f, server), (error: { status?: number; code?: number; message?: string }) => {
+        assert.equal(error.status, row.status, error.message);
+        assert.equal(error.code, row.page, error.message);
+        return true;
+      });
+      assert.deepEqual(await world(), before, 'nothing changed');
+    });
+  }
+
+  it('20004: the HTTP method is not supported for the resource (e.g. DELETE your own account), answered 405', async () => {
+    const before = await world();
+    for (const [method, path] of [
+      ['delete', `/2010-04-01/Accounts/${server.accountSid}.json`],
+      ['put', `/v1/Sims/${f.active.sid}`],
+      ['post', '/v1/UsageRecords'],
+      ['post', `/v1/Commands/DC${'0'.repeat(32)}`],
+    ] as const) {
+      const res = await f.client.request({ method, uri: `${server.url}${path}` });
+      assert.equal(res.statusCode, 405, `${method} ${path}`);
+      assert.equal((res.body as { code: number }).code, 20004, `${method} ${path}`);
+    }
+    const unknown = await f.client.request({ method: 'get', uri: `${server.url}/v1/Simz` });
+    assert.deepEqual([unknown.statusCode, (unknown.body as { code: number }).code], [404, 20404], 'a path that names nothing stays 404');
+    assert.deepEqual(await world(), before, 'nothing changed');
+  });
+
+  it('20413: a request body larger than the server allows', async () => {
+    const auth = 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64');
+    const res = await fetch(`${server.url}/v1/Sims/${f.fresh.sid}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'FriendlyName=' + 'x'.repeat(9 * 1024 * 1024),
+    });
+    assert.equal(res.status, 413);
+    assert.equal(((await res.json()) as { code: number }).code, 20413);
+    assert.equal((await f.client.wireless.v1.sims(f.fresh.sid).fetch()).friendlyName, null);
+  });
+
+  it('33111: a Command from the SIM over 160 characters is truncated but still delivered, and says so', async () => {
+    const hook = await receiver();
+    try {
+      await f.client.wireless.v1.sims(f.active.sid).update({ commandsCallbackUrl: `${hook.url}/mo` });
+      const sent = await deviceOf(server, f.active.sid).send({ command: 'y'.repeat(170) });
+      assert.equal(sent.status, 201);
+      const stored = await f.client.wireless.v1.commands(sent.body.sid).fetch();
+      assert.equal(stored.command, 'y'.repeat(160));
+      const [call] = await eventually(async () => hook.requests.filter((r) => r.path === '/mo'), (l) => l.length > 0, 'the truncated Command is delivered');
+      assert.equal(call.params.Command, 'y'.repeat(160));
+      assert.equal(call.params.ErrorCode, '33111');
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe("Twilio's error dictionary: asynchronous changes", () => {
+  let server: TestServer;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  before(async () => {
+    server = await startServer();
+    hook = await receiver();
+  });
+  after(async () => {
+    await hook.close();
+    await server.close();
+  });
+  const network = async (available: boolean) => {
+    const res = await server.admin('POST', '/admin/v1/Network', { available });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  };
+
+  it('33010: a status or Rate Plan change while another update is in progress (the SIM is scheduled)', async () => {
+    const client = server.client();
+    const sim = await simIn(server, 'active');
+    await network(false);
+    try {
+      await client.wireless.v1.sims(sim.sid).update({ status: 'suspended' });
+      await eventually(() => client.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
+      await assert.rejects(client.wireless.v1.sims(sim.sid).update({ status: 'deactivated' }), { status: 409, code: 33010 });
+      await assert.rejects(client.wireless.v1.sims(sim.sid).update({ ratePlan: '' }), { status: 409, code: 33010 });
+    } finally {
+      await network(true);
+    }
+    await waitForSim(client, sim.sid, (s) => s.status === 'suspended');
+  });
+
+  it('33201: the account is suspended and an asynchronous request has been canceled', async () => {
+    const master = server.client();
+    const sub = await subaccount(server, 'suspended later');
+    const subClient = server.client(sub.sid, sub.auth_token);
+    const [sim] = await registerSims(server, 1, sub);
+    const plan = await subClient.wireless.v1.ratePlans.create({});
+    await moveSim(subClient, sim.sid, 'active', plan.sid);
+    await network(false);
+    try {
+      await subClient.wireless.v1.sims(sim.sid).update({ status: 'suspended', callbackUrl: `${hook.url}/suspend` });
+      await eventually(() => master.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
+      await master.api.v2010.accounts(sub.sid).update({ status: 'suspended' });
+      const settled = await master.wireless.v1.sims(sim.sid).fetch();
+      assert.equal(settled.status, 'active', 'the canceled change left the SIM as it was');
+      const [call] = await eventually(async () => hook.requests.filter((r) => r.path === '/suspend'), (l) => l.length > 0, 'the callback reports the cancel');
+      assert.equal(call.params.ErrorCode, '33201');
+      assert.equal(call.params.SimStatus, 'active');
+    } finally {
+      await network(true);
+    }
+    await master.api.v2010.accounts(sub.sid).update({ status: 'active' });
+    assert.equal((await master.wireless.v1.sims(sim.sid).fetch()).status, 'active', 'the operator coming back changes nothing');
+  });
+
+  it('33108: a plan deleted while a change to it is pending: the change is refused and no SIM points at a missing plan', async () => {
+    const client = server.client();
+    const sim = await simIn(server, 'active');
+    const doomed = await client.wireless.v1.ratePlans.create({ uniqueName: 'doomed' });
+    await network(false);
+    try {
+      await client.wireless.v1.sims(sim.sid).update({ ratePlan: doomed.sid, callbackUrl: `${hook.url}/doomed` });
+      await eventually(() => client.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
+      assert.equal(await client.wireless.v1.ratePlans(doomed.sid).remove(), true);
+    } finally {
+      await network(true);
+    }
+    const [call] = await eventually(async () => hook.requests.filter((r) => r.path === '/doomed'), (l) => l.length > 0, 'the callback reports the refusal');
+    assert.equal(call.params.ErrorCode, '33108');
+    const after = await client.wireless.v1.sims(sim.sid).fetch();
+    assert.equal(after.status, 'active');
+    assert.equal(after.ratePlanSid, sim.rate_plan_sid, 'the SIM keeps the plan it had');
+    await client.wireless.v1.ratePlans(after.ratePlanSid).fetch();
+  });
+
+  it('Commands are kept 30 days, then are no longer readable or listed (Command resource, "Retention period")', async () => {
+    const client = server.client();
+    const sim = await simIn(server, 'active');
+    const command = await client.wireless.v1.commands.create({ sim: sim.sid, command: 'old news' });
+    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 29 * 24 * 3600 });
+    assert.equal((await client.wireless.v1.commands(command.sid).fetch()).sid, command.sid, 'still there after 29 days');
+    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 2 * 24 * 3600 });
+    await assert.rejects(client.wireless.v1.commands(command.sid).fetch(), { status: 404, code: 20404 });
+    assert.ok(!(await client.wireless.v1.commands.list({ sim: sim.sid })).some((c) => c.sid === command.sid));
+  });
+});
