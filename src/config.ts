@@ -18,6 +18,8 @@ export interface Config {
   authToken: string | null;
   adminToken: string | null;
   demo: boolean;
+  /** A seed file (JSON or YAML) loaded into an empty database instead of the demo fleet. */
+  seed: string | null;
   logLevel: string;
   authCacheMs: number;
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authToken,
     adminToken,
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
+    seed: optional(env, 'WISP_SEED'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
     role: roleSetting(env),

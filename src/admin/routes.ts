@@ -4,6 +4,7 @@ import type { HttpContext } from '../http/context.js';
 import { MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
 import { deviceRoutes } from './devices.js';
 import { lifecycleAdminRoutes } from './lifecycle.js';
+import { stateAdminRoutes } from './state.js';
 import { AdminError, adminErrorHandler, badBody, sendAdminError } from './errors.js';
 
 // The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`; its errors come
@@ -38,4 +39,5 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   deviceRoutes(app, ctx);
   lifecycleAdminRoutes(app, ctx);
+  stateAdminRoutes(app, ctx);
 }
