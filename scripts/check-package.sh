@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Checks the package as a user gets it: `npm pack`, install the tarball into an empty folder,
+# `npx wisp start` there on a free port, and answer the README's curl (the one Wisp prints).
+# Then `wisp import` of a 10,000-row CSV with some bad rows, through the installed command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+work="$(mktemp -d "${TMPDIR:-/tmp}/wisp-package.XXXXXX")"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "package: packing"
+tarball="$(npm pack --silent --pack-destination "$work")"
+mkdir "$work/app"
+cd "$work/app"
+# An empty project, as a user's would be; better-sqlite3 builds its native module on install.
+cat > package.json <<'JSON'
+{ "name": "wisp-package-check", "private": true, "type": "module", "allowScripts": { "better-sqlite3": true } }
+JSON
+echo "package: installing $tarball into an empty folder"
+npm install --no-audit --no-fund --loglevel=error "$work/$tarball" >/dev/null
+if [ -e node_modules/tsx ] || [ -e node_modules/typescript ]; then
+  echo "package: tsx or typescript was installed with the package; neither may be needed at run time"
+  exit 1
+fi
+
+port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+echo "package: npx wisp start on port $port"
+PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite:$work/app/data/wisp.db" LOG_LEVEL=warn npx --no-install wisp start >"$work/start.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q 'curl -u' "$work/start.log" && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/start.log"; echo "package: wisp start exited"; exit 1; }
+  sleep 0.2
+done
+curl_line="$(grep -o 'curl -u .*' "$work/start.log" | head -n 1)"
+[ -n "$curl_line" ] || { cat "$work/start.log"; echo "package: no curl line in the banner"; exit 1; }
+echo "package: $curl_line"
+body="$(eval "${curl_line/curl /curl -sS --fail }")"
+count="$(node -e 'const b=JSON.parse(process.argv[1]); if(!Array.isArray(b.sims)) process.exit(1); console.log(b.sims.length)' "$body")"
+[ "$count" = 5 ] || { echo "package: expected 5 demo SIMs, got $count: $body"; exit 1; }
+echo "package: the README's curl answered with $count demo SIMs"
+
+export WISP_URL="http://127.0.0.1:$port"
+export WISP_ADMIN_TOKEN="$(grep -o 'admin token *[^ ]*' "$work/start.log" | awk '{print $3}')"
+node "$repo/scripts/make-cards.mjs" 10000 25 > cards.csv
+set +e
+npx --no-install wisp import cards.csv --json > import.json
+code=$?
+set -e
+echo "package: wisp import exited $code: $(tr -d '\n ' < import.json)"
+node -e '
+const s = JSON.parse(require("fs").readFileSync("import.json", "utf8"));
+const rejected = require("fs").readFileSync("cards.csv.rejected.csv", "utf8").trim().split("\n").length - 1;
+if (s.rows !== 10000 || s.imported !== 9975 || s.rejected !== 25 || rejected !== 25) { console.error("package: unexpected import summary"); process.exit(1); }'
+[ "$code" = 1 ] || { echo "package: wisp import with rejected rows must exit 1"; exit 1; }
+echo "package: ok"
