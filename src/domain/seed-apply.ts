@@ -62,7 +62,12 @@ export async function applySeed(services: SeedServices, master: Account, seed: S
   for (const [i, account] of (seed.accounts ?? []).entries()) {
     accounts.set(account.friendlyName, await at(['accounts', i], () => services.accounts.create(caller, account.friendlyName)));
   }
-  for (const [i, plan] of (seed.ratePlans ?? []).entries()) await at(['ratePlans', i], () => services.ratePlans.create(caller, plan));
+  // The master acts as the account that owns the plan.
+  const as = (name: string | undefined): Caller => {
+    const account = name === undefined ? undefined : accounts.get(name);
+    return account ? { account, credentialAccount: master, keySid: null } : caller;
+  };
+  for (const [i, { account, ...plan }] of (seed.ratePlans ?? []).entries()) await at(['ratePlans', i], () => services.ratePlans.create(as(account), plan));
 
   const listed = new Map((seed.simCards ?? []).map((card) => [card.iccid, card.registrationCode]));
   const cards = [
@@ -80,21 +85,19 @@ export async function applySeed(services: SeedServices, master: Account, seed: S
   for (const [i, entry] of sims.entries()) {
     const code = listed.get(entry.iccid) ?? entry.registrationCode ?? registrationCodeFor(entry.iccid);
     const sim = await at(['sims', i], () => services.sims.register(caller, entry.iccid, code));
-    await at(['sims', i], () => services.sims.update(caller, sim.sid, { uniqueName: entry.uniqueName, friendlyName: entry.friendlyName, ratePlan: entry.ratePlan }));
+    // Only a new Sim moves to another account.
+    const account = entry.account === undefined ? undefined : accounts.get(entry.account);
+    if (account) await at(['sims', i, 'account'], () => services.sims.update(caller, sim.sid, { accountSid: account.sid }));
+    await at(['sims', i], () => services.sims.update(as(entry.account), sim.sid, { uniqueName: entry.uniqueName, friendlyName: entry.friendlyName, ratePlan: entry.ratePlan }));
     paths.push({ sid: sim.sid, steps: PATHS[entry.status ?? 'new'], index: i });
   }
   await settle();
   for (let step = 0; paths.some((p) => p.steps.length > step); step++) {
     for (const path of paths) {
       const status = path.steps[step];
-      if (status) await at(['sims', path.index, 'status'], () => services.sims.update(caller, path.sid, { status }));
+      if (status) await at(['sims', path.index, 'status'], () => services.sims.update(as(sims[path.index].account), path.sid, { status }));
     }
     await settle();
   }
-  for (const path of paths) {
-    const account = sims[path.index].account;
-    if (account) await at(['sims', path.index, 'account'], () => services.sims.update(caller, path.sid, { accountSid: accounts.get(account)?.sid }));
-  }
-  await settle();
   return { accounts: accounts.size, rate_plans: seed.ratePlans?.length ?? 0, sim_cards: cards.length, sims: sims.length };
 }

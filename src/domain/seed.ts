@@ -13,6 +13,8 @@ export interface SeedAccount {
 
 export interface SeedRatePlan extends RatePlanInput {
   uniqueName: string;
+  /** The friendlyName of an account in this seed that owns the plan (the master by default); a Sim uses its own account's plans. */
+  account?: string;
 }
 
 export interface SeedSimCard {
@@ -73,6 +75,7 @@ const SHAPES: Record<string, Record<string, Kind>> = {
     nationalRoamingDataLimit: 'number',
     internationalRoaming: 'string[]',
     internationalRoamingDataLimit: 'number',
+    account: 'string',
   },
   simCards: { iccid: 'string', registrationCode: 'string', eId: 'string' },
   sims: { iccid: 'string', registrationCode: 'string', uniqueName: 'string', friendlyName: 'string', ratePlan: 'string', status: 'string', account: 'string' },
@@ -123,6 +126,9 @@ function unique<T>(items: T[] | undefined, section: string, key: keyof T & strin
 function checkReferences(seed: Seed): void {
   const accounts = unique(seed.accounts, 'accounts', 'friendlyName');
   unique(seed.ratePlans, 'ratePlans', 'uniqueName');
+  (seed.ratePlans ?? []).forEach((plan, i) => {
+    if (plan.account !== undefined && !accounts.has(plan.account)) throw new SeedError(['ratePlans', i, 'account'], `names no account of this seed ("${plan.account}")`);
+  });
   unique(seed.simCards, 'simCards', 'iccid');
   unique(seed.sims, 'sims', 'iccid');
   unique(seed.sims, 'sims', 'uniqueName');
