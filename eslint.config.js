@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const code = ['src', 'test', 'bench', 'scripts', 'examples'].map((dir) => `${dir}/**/*.{ts,mts,cts,js,mjs,cjs}`);
+const code = ['src', 'test', 'bench', 'scripts'].map((dir) => `${dir}/**/*.{ts,mts,cts,js,mjs,cjs}`);
 
 // One zone per layer of src/: files under `target` may import nothing under
 // src/ except the paths in `allow` (paths relative to src/). Packages and

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the package as a user gets it: `npm pack`, install the tarball into an empty folder,
 # `npx wisp start` there on a free port, and answer the README's curl (the one Wisp prints).
-# Then `wisp import` of a 10,000-row CSV with some bad rows, through the installed command.
+# Then `wisp import` of a 10,000-row CSV with some bad rows, through the installed command, and
+# the examples/ (node:test, Vitest, Jest) against the installed package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -58,4 +59,11 @@ const s = JSON.parse(require("fs").readFileSync("import.json", "utf8"));
 const rejected = require("fs").readFileSync("cards.csv.rejected.csv", "utf8").trim().split("\n").length - 1;
 if (s.rows !== 10000 || s.imported !== 9975 || s.rejected !== 25 || rejected !== 25) { console.error("package: unexpected import summary"); process.exit(1); }'
 [ "$code" = 1 ] || { echo "package: wisp import with rejected rows must exit 1"; exit 1; }
+
+echo "package: running examples/ with node:test, Vitest and Jest"
+cp -r "$repo/examples" examples
+npm install --no-audit --no-fund --loglevel=error --save-dev twilio@^6 vite@8.3.8 vitest@4.1.12 jest@30.5.2 @jest/globals@30.5.2 >/dev/null
+node --test examples/node-test.test.mjs
+npx --no-install vitest run examples/vitest.test.mjs
+NODE_OPTIONS=--experimental-vm-modules npx --no-install jest --rootDir examples examples/jest.test.mjs
 echo "package: ok"
