@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.js';
 import { commandRoutes } from './routes/commands.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
+import { openapiRoutes } from './openapi.js';
 
 export interface ServerOptions {
   config: Config;
@@ -55,5 +56,6 @@ export async function buildServer({ config, services, adminToken, logger = true 
     usageRoutes(twilio, ctx);
   });
   await app.register(async (admin) => adminRoutes(admin, ctx));
+  await app.register(async (docs) => openapiRoutes(docs, ctx));
   return app;
 }
