@@ -60,6 +60,19 @@ const rejected = require("fs").readFileSync("cards.csv.rejected.csv", "utf8").tr
 if (s.rows !== 10000 || s.imported !== 9975 || s.rejected !== 25 || rejected !== 25) { console.error("package: unexpected import summary"); process.exit(1); }'
 [ "$code" = 1 ] || { echo "package: wisp import with rejected rows must exit 1"; exit 1; }
 
+# The official Python SDK (Debian's python3-twilio) against the same server, when it can be had.
+py=/usr/bin/python3
+if [ -x "$py" ] && ! "$py" -c 'import twilio' 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -q python3-twilio >/dev/null 2>&1 || true
+fi
+if [ -x "$py" ] && "$py" -c 'import twilio' 2>/dev/null; then
+  echo "package: examples/python/sims.py with python3-twilio $("$py" -c 'import twilio; print(twilio.__version__)')"
+  WISP_ACCOUNT_SID="$(grep -o 'master account *[^ ]*' "$work/start.log" | awk '{print $3}')" \
+    WISP_AUTH_TOKEN="$(grep -o 'auth token *[^ ]*' "$work/start.log" | awk '{print $3}')" "$py" "$repo/examples/python/sims.py"
+else
+  echo "package: SKIPPED examples/python/sims.py: python3-twilio is not installed"
+fi
+
 echo "package: running examples/ with node:test, Vitest and Jest"
 cp -r "$repo/examples" examples
 npm install --no-audit --no-fund --loglevel=error --save-dev twilio@^6 vite@8.3.8 vitest@4.1.12 jest@30.5.2 @jest/globals@30.5.2 >/dev/null
