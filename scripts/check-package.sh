@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the package as a user gets it: `npm pack`, install the tarball into an empty folder,
-# `npx wisp start` there on a free port, and answer the README's curl (the one Wisp prints).
+# `npx wisp start` there on a free port, and answer the README's curl.
 # Then `wisp import` of a 10,000-row CSV with some bad rows, through the installed command, and
 # the examples/ (node:test, Vitest, Jest) against the installed package.
 set -euo pipefail
@@ -30,16 +30,23 @@ if [ -e node_modules/tsx ] || [ -e node_modules/typescript ]; then
 fi
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# Known credentials, so that nothing depends on what the start banner shows.
+export ACCOUNT_SID="AC$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+export AUTH_TOKEN="$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+export WISP_ADMIN_TOKEN="package-check-$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')"
 echo "package: npx wisp start on port $port"
-PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite:$work/app/data/wisp.db" LOG_LEVEL=warn npx --no-install wisp start >"$work/start.log" 2>&1 &
+PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite:$work/app/data/wisp.db" LOG_LEVEL=warn \
+  WISP_ACCOUNT_SID="$ACCOUNT_SID" WISP_AUTH_TOKEN="$AUTH_TOKEN" npx --no-install wisp start >"$work/start.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q 'curl -u' "$work/start.log" && break
+for _ in $(seq 1 150); do
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/start.log"; echo "package: wisp start exited"; exit 1; }
   sleep 0.2
 done
-curl_line="$(grep -o 'curl -u .*' "$work/start.log" | head -n 1)"
-[ -n "$curl_line" ] || { cat "$work/start.log"; echo "package: no curl line in the banner"; exit 1; }
+# The README's curl, on this port.
+curl_line="$(grep -o "curl -u \"\$ACCOUNT_SID:\$AUTH_TOKEN\" '[^']*'" "$repo/README.md" | head -n 1)"
+[ -n "$curl_line" ] || { echo "package: README.md has no curl line to check"; exit 1; }
+curl_line="${curl_line/127.0.0.1:4000/127.0.0.1:$port}"
 echo "package: $curl_line"
 body="$(eval "${curl_line/curl /curl -sS --fail }")"
 count="$(node -e 'const b=JSON.parse(process.argv[1]); if(!Array.isArray(b.sims)) process.exit(1); console.log(b.sims.length)' "$body")"
@@ -47,7 +54,6 @@ count="$(node -e 'const b=JSON.parse(process.argv[1]); if(!Array.isArray(b.sims)
 echo "package: the README's curl answered with $count demo SIMs"
 
 export WISP_URL="http://127.0.0.1:$port"
-export WISP_ADMIN_TOKEN="$(grep -o 'admin token *[^ ]*' "$work/start.log" | awk '{print $3}')"
 node "$repo/scripts/make-cards.mjs" 10000 25 > cards.csv
 set +e
 npx --no-install wisp import cards.csv --json > import.json
@@ -67,8 +73,7 @@ if [ -x "$py" ] && ! "$py" -c 'import twilio' 2>/dev/null && [ "$(id -u)" = 0 ] 
 fi
 if [ -x "$py" ] && "$py" -c 'import twilio' 2>/dev/null; then
   echo "package: examples/python/sims.py with python3-twilio $("$py" -c 'import twilio; print(twilio.__version__)')"
-  WISP_ACCOUNT_SID="$(grep -o 'master account *[^ ]*' "$work/start.log" | awk '{print $3}')" \
-    WISP_AUTH_TOKEN="$(grep -o 'auth token *[^ ]*' "$work/start.log" | awk '{print $3}')" "$py" "$repo/examples/python/sims.py"
+  WISP_ACCOUNT_SID="$ACCOUNT_SID" WISP_AUTH_TOKEN="$AUTH_TOKEN" "$py" "$repo/examples/python/sims.py"
 else
   echo "package: SKIPPED examples/python/sims.py: python3-twilio is not installed"
 fi

@@ -51,6 +51,10 @@ describe('the wisp command', () => {
     }
     assert.equal((await wisp('sims', 'update', '--help')).code, 0);
     assert.equal((await wisp('fly')).code, 2);
+    // Checked before the server starts.
+    const badSetting = await wisp('start', '--set', 'port=1');
+    assert.equal(badSetting.code, 2);
+    assert.match(badSetting.err, /--set takes NAME=VALUE/);
     assert.equal((await wisp('--version')).out, '0.2.0');
   });
 
