@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../lib/version.js';
 import { EXIT, failure, target, type GlobalOptions, type Io, type Target } from './io.js';
 import { startCommand } from './start.js';
 import { importCommand } from './import.js';
@@ -10,7 +11,6 @@ import { resetCommand, seedCommand, snapshotCommand } from './state.js';
 // The `wisp` command: `wisp start` runs a server; every other command talks to a running one
 // over HTTP (--url or WISP_URL), printing tables for people and JSON with --json.
 
-export const VERSION = '0.2.0';
 
 /** Runs one command against `target`; returns its exit code. */
 export type Action = (t: Target, io: Io, ...args: unknown[]) => Promise<number | void>;

@@ -14,6 +14,7 @@ import { commandRoutes } from './routes/commands.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
 import { openapiRoutes } from './openapi.js';
+import { registerApiDocs } from './api-docs.js';
 
 export interface ServerOptions {
   config: Config;
@@ -32,6 +33,7 @@ export async function buildServer({ config, services, adminToken, logger = true 
   const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken };
 
   await app.register(formbody);
+  await registerApiDocs(app);
   app.setErrorHandler(errorHandler);
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   app.addHook('onRequest', async () => {

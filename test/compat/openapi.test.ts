@@ -26,6 +26,21 @@ describe('served API descriptions', () => {
     }
   });
 
+  it('/openapi.json describes the admin API, not the Twilio surfaces, and /docs shows it', async () => {
+    const document = await fetch(`${server.url}/openapi.json`).then((r) => r.json());
+    assert.match(document.openapi, /^3\./);
+    const packageVersion = JSON.parse(readFileSync('package.json', 'utf8')).version;
+    assert.equal(document.info.version, packageVersion);
+    const paths = Object.keys(document.paths);
+    for (const path of ['/admin/v1/Reset', '/admin/v1/Snapshots', '/admin/v1/Snapshots/{name}/Restore', '/admin/v1/Clock', '/admin/v1/Seed']) assert.ok(paths.includes(path), path);
+    assert.ok(paths.every((p) => p.startsWith('/admin/')), paths.join(' '));
+    assert.equal(document.paths['/admin/v1/Reset'].post.summary, 'Back to an empty database with the master account');
+    const page = await fetch(`${server.url}/docs`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /swagger-ui/i);
+  });
+
   it('answers 404 for any other name', async () => {
     for (const name of ['README.md', '..%2Fpackage.json', 'nope.json']) {
       const response = await fetch(`${server.url}/openapi/twilio/${name}`);
