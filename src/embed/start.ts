@@ -54,7 +54,7 @@ function twilioFactory(): TwilioFactory {
   }
 }
 
-/** Starts a Wisp for tests (about 20 to 90 ms on in-memory SQLite) and returns how to reach it. */
+/** Starts a Wisp for tests (a median of 50 to 100 ms on in-memory SQLite) and returns how to reach it. */
 export async function startWisp(options: StartWispOptions = {}): Promise<RunningWisp> {
   const env: Record<string, string> = {
     DATABASE_URL: options.databaseUrl ?? 'sqlite::memory:',
