@@ -14,6 +14,7 @@ import { postgresProblem, preparePostgres, prepareSqlite, vacuumPostgres, type P
 import { discover, runScenario, runSoak, runStatusChanges, type Samples, type ScenarioResult, type Target } from './scenarios.js';
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
+import { measureStartWisp, type StartWispResult } from './start-wisp.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -41,6 +42,8 @@ export interface BenchResults {
   options: BenchOptions;
   bare: { before: BareResult; after?: BareResult; rps: number };
   stores: StoreResult[];
+  /** startWisp() on in-memory SQLite (bench/start-wisp.ts). */
+  startWisp?: StartWispResult;
 }
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -228,6 +231,8 @@ async function main(): Promise<void> {
     bare: { before: await measureBare(options), rps: 0 },
     stores: [],
   };
+  results.startWisp = await measureStartWisp();
+  log(`startWisp(): median ${results.startWisp.medianMs} ms, p90 ${results.startWisp.p90Ms} ms, first ${results.startWisp.firstMs} ms (goal: under 150 ms)`);
   log(`bare node:http: ${results.bare.before.rps} req/s, p50 ${results.bare.before.p50} ms, p99 ${results.bare.before.p99} ms, ${results.bare.before.serverCpuUsPerRequest} µs server CPU/req`);
   for (const store of options.stores) {
     const r = await runStore(store, options, results.machine.postgresAutovacuum);

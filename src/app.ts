@@ -27,6 +27,10 @@ import { policyConnector, systemResolver, type Resolver } from './network/outbou
 import { wispHandlers } from './jobs/index.js';
 import { buildServer } from './http/server.js';
 import { seedDemo } from './demo.js';
+import { StateService } from './domain/state.js';
+import { applySeed } from './domain/seed-apply.js';
+import { checkSeed, type Seed } from './domain/seed.js';
+import { loadSeedFile } from './seed-file.js';
 
 // The one composition root: the store, the job engine, the domain services and the HTTP
 // server are built and wired here, and nowhere else.
@@ -59,6 +63,8 @@ export interface WispOptions {
   operator?: Operator;
   /** Resolves the host names of callback URLs; the system's DNS by default (a stub in tests). */
   resolver?: Resolver;
+  /** Loaded into an empty database instead of the demo fleet: a seed, or the path of a seed file (JSON or YAML). Overrides WISP_SEED. */
+  seed?: Seed | string;
 }
 
 function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, resolver: Resolver, log: EngineLog): Engine {
@@ -80,13 +86,21 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
   return { clock, operator, runner, worker, pruner };
 }
 
-/** Each service gets the store typed down to the repositories it uses. */
-function buildServices(store: WispStore, engine: Engine, clockRunTimeoutMs: number): Services {
+/** Each service gets the store typed down to the repositories it uses; `master` is known once the store is ready. */
+function buildServices(store: WispStore, engine: Engine, config: Config, master: () => Account): Services {
   const { clock } = engine;
+  const clockRunTimeoutMs = config.lifecycle.clockRunTimeoutMs;
+  // While the state is replaced (reset, restore) this process runs no jobs.
+  const work = {
+    pause: () => engine.worker.stop(),
+    resume: () => {
+      if (config.role !== 'api') engine.worker.start();
+    },
+  };
   const accounts = new AccountService(store, clock);
   const ratePlans = new RatePlanService(store, clock);
   const sims = new SimService(store, clock, ratePlans);
-  return {
+  const services: Services = {
     credentials: new CredentialService(store),
     accounts,
     keys: new KeyService(store, clock, accounts),
@@ -107,8 +121,11 @@ function buildServices(store: WispStore, engine: Engine, clockRunTimeoutMs: numb
       engine.worker.poke();
       return outcome;
     }),
+    state: new StateService(store, clock, () => master().sid, config.lifecycle.initialLatencyMs, work),
+    seed: (seed) => applySeed(services, master(), seed),
     ping: () => store.ping(),
   };
+  return services;
 }
 
 /** Builds a whole Wisp (store, engine, services, HTTP server) without listening yet. */
@@ -128,11 +145,19 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     let logTarget: EngineLog | null = null;
     const log: EngineLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
     const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), options.resolver ?? systemResolver, log);
-    const services = buildServices(store, engine, config.lifecycle.clockRunTimeoutMs);
+    let masterAccount: Account | null = null;
+    const services = buildServices(store, engine, config, () => {
+      if (!masterAccount) throw new Error('the master account is not ready yet');
+      return masterAccount;
+    });
 
     const given = config.accountSid && config.authToken ? { sid: config.accountSid, authToken: config.authToken } : null;
     const { account: master, created } = await services.accounts.ensureMaster(given);
-    if (created && config.demo) {
+    masterAccount = master;
+    const seed = options.seed ?? config.seed;
+    if (created && seed !== null) {
+      await services.seed(typeof seed === 'string' ? loadSeedFile(seed) : checkSeed(seed));
+    } else if (created && config.demo) {
       await seedDemo(services, master, async () => {
         await engine.runner.runDue(config.lifecycle.clockRunTimeoutMs);
       });

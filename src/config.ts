@@ -22,6 +22,8 @@ export interface Config {
   authToken: string | null;
   adminToken: string | null;
   demo: boolean;
+  /** A seed file (JSON or YAML) loaded into an empty database instead of the demo fleet. */
+  seed: string | null;
   logLevel: string;
   authCacheMs: number;
   /** Failed logins from one address within the window before it is refused (WISP_AUTH_MAX_FAILURES). */
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authToken,
     adminToken,
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
+    seed: optional(env, 'WISP_SEED'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
     authMaxFailures: intSetting(env, 'WISP_AUTH_MAX_FAILURES', 20, 1, 100_000),

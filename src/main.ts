@@ -2,6 +2,8 @@ import { loadConfig, ConfigError } from './config.js';
 import { createWisp, type Wisp } from './app.js';
 import { StoreStartError } from './store/connect.js';
 import { bannerFacts, startBanner } from './banner.js';
+import { SeedFileError } from './seed-file.js';
+import { SeedError } from './domain/seed.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -37,7 +39,7 @@ function installStop(wisp: Wisp): void {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreStartError) {
+  if (error instanceof ConfigError || error instanceof StoreStartError || error instanceof SeedFileError || error instanceof SeedError) {
     process.stderr.write(`wisp: ${error.message}\n`);
   } else {
     process.stderr.write(`wisp: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -4,6 +4,7 @@ import type { HttpContext } from '../http/context.js';
 import { MAX_IMPORT_ROWS, type InventoryRow } from '../domain/inventory.js';
 import { deviceRoutes } from './devices.js';
 import { lifecycleAdminRoutes } from './lifecycle.js';
+import { stateAdminRoutes } from './state.js';
 import { AdminError, adminErrorHandler, badBody, sendAdminError } from './errors.js';
 import { pause } from '../http/throttle.js';
 
@@ -46,4 +47,5 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
 
   deviceRoutes(app, ctx);
   lifecycleAdminRoutes(app, ctx);
+  stateAdminRoutes(app, ctx);
 }

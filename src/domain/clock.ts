@@ -21,6 +21,10 @@ export class OffsetClock implements Clock {
   setOffset(offsetMs: number): void {
     this.offsetMs = Math.max(this.offsetMs, offsetMs);
   }
+  /** Only for a reset or a restored snapshot, which may take the clock back. */
+  protected replaceOffset(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+  }
 }
 
 const MAX_ADVANCE_S = 100 * 365 * 86_400;
@@ -46,6 +50,12 @@ export class SharedClock extends OffsetClock {
     if (!force && real - this.lastRefresh < this.refreshMs) return;
     this.lastRefresh = real;
     this.setOffset(await this.repo.offset());
+  }
+
+  /** Takes the stored offset as it is, even when it is behind (a reset or a restored snapshot). */
+  async reload(): Promise<void> {
+    this.replaceOffset(await this.repo.offset());
+    this.lastRefresh = Date.now();
   }
 
   /** Moves emulated time forward by `seconds`. */

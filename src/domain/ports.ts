@@ -157,6 +157,7 @@ export interface AllRepos {
   dataSessions: DataSessionRepo;
   devices: DeviceRepo;
   usage: UsageRepo;
+  state: StateRepo;
 }
 
 export type RepoName = keyof AllRepos;
@@ -172,3 +173,27 @@ export type Repos<R extends RepoName> = Pick<AllRepos, R> & {
 
 /** The whole store, as the composition root sees it. */
 export type Store = Repos<RepoName>;
+
+/** A named copy of the whole state (every table but the snapshots themselves). */
+export interface SnapshotMeta {
+  name: string;
+  date_created: number;
+  /** The emulated time when it was taken. */
+  clock_ms: number;
+  rows: number;
+}
+
+/** The state as a whole: emptied (reset), copied into snapshots and brought back from them. */
+export interface StateRepo {
+  /** Copies every table into the snapshot `name`, replacing one of that name. */
+  saveSnapshot(name: string, now: number, clockMs: number): Promise<SnapshotMeta>;
+  listSnapshots(): Promise<SnapshotMeta[]>;
+  /**
+   * Replaces every table's rows with the snapshot's; a job that was running when it was taken
+   * is pending again. Null when there is no snapshot of that name.
+   */
+  restoreSnapshot(name: string): Promise<SnapshotMeta | null>;
+  deleteSnapshot(name: string): Promise<boolean>;
+  /** Deletes every row of every table except the account `keepAccountSid` (snapshots are kept). */
+  clear(keepAccountSid: string): Promise<void>;
+}

@@ -11,6 +11,9 @@ import type { UsageService } from './devices/usage-records.js';
 import type { InventoryService } from './inventory.js';
 import type { NetworkService } from './network.js';
 import type { CallbackLog, JobLog, TimeService } from './operations.js';
+import type { StateService } from './state.js';
+import type { Seed } from './seed.js';
+import type { SeedSummary } from './seed-apply.js';
 
 /** Every domain service: what the wire layers (http, admin) may call. Built in src/app.ts. */
 export interface Services {
@@ -29,6 +32,10 @@ export interface Services {
   callbackLog: CallbackLog;
   jobLog: JobLog;
   time: TimeService;
+  /** Reset and snapshots of the whole state. */
+  state: StateService;
+  /** Writes a checked seed as the master account. */
+  seed(seed: Seed): Promise<SeedSummary>;
   /** A cheap query that proves the database answers. */
   ping(): Promise<void>;
 }

@@ -16,6 +16,8 @@ import { eventRoutes } from './routes/events.js';
 import { commandRoutes } from './routes/commands.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
+import { openapiRoutes } from './openapi.js';
+import { registerApiDocs } from './api-docs.js';
 
 export interface ServerOptions {
   config: Config;
@@ -36,6 +38,7 @@ export async function buildServer({ config, services, adminToken, logger = true 
   const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config) };
 
   await app.register(formbody);
+  await registerApiDocs(app);
   app.setErrorHandler(errorHandler);
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   app.addHook('onRequest', async () => {
@@ -63,5 +66,6 @@ export async function buildServer({ config, services, adminToken, logger = true 
     usageRoutes(twilio, ctx);
   });
   await app.register(async (admin) => adminRoutes(admin, ctx));
+  await app.register(async (docs) => openapiRoutes(docs, ctx));
   return app;
 }

@@ -18,6 +18,7 @@ import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
 import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
+import { stateRepo } from './repos/state.js';
 import { GroupCommit } from './tuning/group-commit.js';
 import type { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 import type { Connection } from './connect.js';
@@ -77,6 +78,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     dataSessions: dataSessionRepo(db),
     devices: deviceRepo(db),
     usage: usageRepo(db),
+    state: stateRepo(db),
     async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);

@@ -1,0 +1,30 @@
+// A fleet test with Node.js's own runner: one Wisp for the file, a clean state for each test.
+//   node --test examples/node-test.test.mjs
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWisp } from 'wisp-wireless';
+import { seed } from './fleet.mjs';
+
+let wisp;
+before(async () => {
+  wisp = await startWisp({ seed, env: { WISP_OPERATOR_LATENCY_MS: '0' } });
+  await wisp.admin.snapshots.save('seeded');
+});
+after(() => wisp.stop());
+beforeEach(() => wisp.admin.snapshots.restore('seeded'));
+
+test('the seeded tracker is active on the iot plan', async () => {
+  const [sim] = await wisp.twilio().wireless.v1.sims.list({ status: 'active' });
+  assert.equal(sim.uniqueName, 'tracker-1');
+});
+
+test('suspending a tracker is applied by the operator', async () => {
+  const client = wisp.twilio();
+  await client.wireless.v1.sims('tracker-1').update({ status: 'suspended' });
+  await wisp.admin.advanceClock('1s');
+  assert.equal((await client.wireless.v1.sims('tracker-1').fetch()).status, 'suspended');
+});
+
+test('each test starts from the seed again', async () => {
+  assert.equal((await wisp.twilio().wireless.v1.sims('tracker-1').fetch()).status, 'active');
+});

@@ -1,0 +1,23 @@
+// One line about each admin endpoint, for /openapi.json and /docs.
+export const ADMIN_SUMMARIES: Record<string, string> = {
+  'POST /admin/v1/Inventory/Sims': 'Add SIM cards to the inventory: {"sims":[{"iccid","registration_code","e_id"?}]}',
+  'GET /admin/v1/Sims/:sid/Device': "The simulated device in a Sim",
+  'POST /admin/v1/Sims/:sid/Device': 'Change the simulated device (network, online, IMEI, …)',
+  'POST /admin/v1/Sims/:sid/DataSessions': 'The device uses data: record a data session',
+  'POST /admin/v1/Sims/:sid/Commands': 'The device sends a Command',
+  'GET /admin/v1/Clock': 'The emulated time',
+  'POST /admin/v1/Clock': 'Move emulated time: {"advance_seconds":n} or {"now":"ISO-8601"}; runs what falls due first',
+  'GET /admin/v1/Network': 'The simulated operator settings',
+  'POST /admin/v1/Network': 'Change them: {"available","latency_ms","failure_rate"}',
+  'GET /admin/v1/Callbacks': 'Status callbacks sent, newest first',
+  'GET /admin/v1/Callbacks/:id': 'One callback delivery',
+  'POST /admin/v1/Callbacks/:id/Replay': 'Send a recorded callback again',
+  'GET /admin/v1/Jobs': 'The job queue, newest first',
+  'POST /admin/v1/Jobs/:id/Retry': 'Run a dead job again',
+  'POST /admin/v1/Reset': 'Back to an empty database with the master account',
+  'GET /admin/v1/Snapshots': 'The saved snapshots',
+  'POST /admin/v1/Snapshots': 'Save the whole state: {"name":"…"}',
+  'POST /admin/v1/Snapshots/:name/Restore': 'Bring back a saved state, clock and network included',
+  'DELETE /admin/v1/Snapshots/:name': 'Delete a snapshot',
+  'POST /admin/v1/Seed': 'Load a seed (accounts, ratePlans, simCards, sims)',
+};
