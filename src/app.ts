@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { connect } from './store/connect.js';
 import { kyselyStore, type WispStore } from './store/kysely-store.js';
+import { faultOf } from './store/faults.js';
+import { LogThrottle } from './lib/log-throttle.js';
 import type { Account } from './domain/models.js';
 import type { Services } from './domain/services.js';
 import { SharedClock } from './domain/clock.js';
@@ -122,7 +124,13 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
     // Job logs go to the server's logger once it exists.
     let logTarget: EngineLog | null = null;
-    const log: EngineLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
+    // Identical lines (a database that is down fails every poll) are logged once per interval.
+    const throttle = new LogThrottle();
+    const line = (level: 'warn' | 'error') => (details: object, message: string) => {
+      const seen = throttle.take(`${level}|${message}|${String((details as { err?: unknown }).err)}`);
+      if (seen) logTarget?.[level](seen.suppressed > 0 ? { ...details, suppressed: seen.suppressed } : details, message);
+    };
+    const log: EngineLog = { warn: line('warn'), error: line('error') };
     const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), log);
     const services = buildServices(store, engine, config.lifecycle.clockRunTimeoutMs);
 
@@ -134,7 +142,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, adminToken, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, faultOf, logger: options.logger });
     logTarget = app.log;
     engine.runner.startHeartbeat();
     if (config.role !== 'api') {

@@ -13,7 +13,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const expected = digest(ctx.adminToken);
-  app.setErrorHandler(adminErrorHandler);
+  app.setErrorHandler(adminErrorHandler(ctx.faults));
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');

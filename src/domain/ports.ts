@@ -167,3 +167,9 @@ export type Repos<R extends RepoName> = Pick<AllRepos, R> & {
 
 /** The whole store, as the composition root sees it. */
 export type Store = Repos<RepoName>;
+
+/** A fault of the database itself, as the operator must hear of it (src/store/faults.ts). */
+export interface StoreFault {
+  kind: 'unavailable' | 'disk_full' | 'read_only';
+  message: string;
+}

@@ -2,12 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import type { BasicAuth } from './auth.js';
+import type { FaultReporter } from './faults.js';
 
 export interface HttpContext {
   config: Config;
   services: Services;
   auth: BasicAuth;
   adminToken: string;
+  faults: FaultReporter;
 }
 
 /** The origin that absolute `url`s and links are built on. */

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import { BasicAuth } from './auth.js';
 import type { HttpContext } from './context.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandlerWith, sendError } from './errors.js';
+import { FaultReporter, type FaultClassifier } from './faults.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -14,33 +15,56 @@ import { commandRoutes } from './routes/commands.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
 
+/** How long /readyz waits for the database. */
+const READY_TIMEOUT_MS = 2000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export interface ServerOptions {
   config: Config;
   services: Services;
   adminToken: string;
+  /** Tells the database's own faults (503) from other errors (500). */
+  faultOf: FaultClassifier;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, adminToken, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, faultOf, logger = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
     bodyLimit: 8 * 1024 * 1024,
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
   });
-  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken };
+  const faults = new FaultReporter(faultOf);
+  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken, faults };
 
   await app.register(formbody);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandlerWith(faults));
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   app.addHook('onRequest', async () => {
     await services.time.clock.refresh();
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`));
 
-  app.get('/healthz', async (_request, reply) => {
-    await services.ping();
-    return reply.send({ status: 'ok' });
+  // Liveness: the process answers. It does not look at the database, so that an orchestrator
+  // does not restart a process that is merely waiting for the database to come back.
+  app.get('/healthz', async (_request, reply) => reply.send({ status: 'ok' }));
+  // Readiness: the database answers too. 503 while it cannot be reached.
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await withDeadline(services.ping(), READY_TIMEOUT_MS);
+      return await reply.send({ status: 'ok', database: 'ok' });
+    } catch (error) {
+      const fault = faults.fault(error, request.log);
+      return reply.code(503).send({ status: 'unavailable', database: fault?.message ?? (error instanceof Error ? error.message : String(error)) });
+    }
   });
 
   // The Twilio surfaces share HTTP Basic authentication.

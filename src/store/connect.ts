@@ -10,6 +10,7 @@ import { ImmediateSqliteDialect } from './tuning/sqlite-immediate.js';
 import { withStatementCache } from './tuning/sqlite-statements.js';
 import { withPreparedStatements } from './tuning/pg-statements.js';
 import { PostgresGroupCommit } from './tuning/pg-group-commit.js';
+import { LogThrottle } from '../lib/log-throttle.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
@@ -23,8 +24,11 @@ export interface StoreOptions {
   connectTimeoutMs?: number;
   /** SQLite: the page cache in MB (SQLite's own default when unset). */
   sqliteCacheMb?: number;
-  /** PostgreSQL: an idle pooled connection failed (the pool drops it and opens another when needed). */
-  onPoolError?: (error: Error) => void;
+  /**
+   * PostgreSQL: a pooled connection failed, idle or in use (its statements fail, the pool drops
+   * it and opens another when needed). Logged to stderr, rate-limited, when absent.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface Connection {
@@ -71,9 +75,10 @@ function openPostgres(url: string, options: StoreOptions): Connection {
     // grouped transaction issues more than one at a time (pg-group-commit.ts).
     pipeline: true,
   });
-  // Without a listener, an idle connection that the server drops would crash the process.
-  pool.on('error', options.onPoolError ?? logPoolError);
-  const prepared = withPreparedStatements(pool);
+  // Without a listener, a connection that the server drops would crash the process.
+  const report = options.onConnectionError ?? logConnectionError;
+  pool.on('error', report);
+  const prepared = withPreparedStatements(pool, report);
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepared }) }),
     dialect: 'postgres',
@@ -82,8 +87,12 @@ function openPostgres(url: string, options: StoreOptions): Connection {
   };
 }
 
-function logPoolError(error: Error): void {
-  const line = { level: 40, time: Date.now(), msg: 'an idle PostgreSQL connection failed; it will be replaced', err: error.message };
+const connectionErrors = new LogThrottle();
+
+function logConnectionError(error: Error): void {
+  const seen = connectionErrors.take(error.message);
+  if (!seen) return;
+  const line = { level: 40, time: Date.now(), msg: 'a PostgreSQL connection failed; it will be replaced', err: error.message, suppressed: seen.suppressed };
   process.stderr.write(JSON.stringify(line) + '\n');
 }
 
