@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/caller.js';
 import type { CredentialService } from '../domain/accounts/credentials.js';
 import { sendError } from './errors.js';
+import { unstorableText } from './wire-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +44,9 @@ export class BasicAuth {
   private async verify(request: FastifyRequest, reply: FastifyReply, header: string | undefined): Promise<unknown> {
     const credentials = header ? parseBasic(header) : null;
     if (!credentials) return unauthorized(reply, 'Authentication is required: use HTTP Basic with an Account SID and auth token, or an API key SID and secret');
+    // A user name the database cannot look up is bad input, not a failed login (wire-guard.ts).
+    const why = unstorableText(credentials.user) ?? unstorableText(credentials.secret);
+    if (why) return sendError(reply, 400, 20001, `Invalid request: the HTTP Basic user name or password ${why}`);
     const result = await this.credentials.authenticate(credentials.user, credentials.secret);
     if (result === 'account_inactive') {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');

@@ -6,6 +6,7 @@ import { BasicAuth } from './auth.js';
 import type { HttpContext } from './context.js';
 import { errorHandlerWith, sendError } from './errors.js';
 import { FaultReporter, type FaultClassifier } from './faults.js';
+import { guardWire } from './wire-guard.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -47,6 +48,7 @@ export async function buildServer({ config, services, adminToken, faultOf, logge
 
   await app.register(formbody);
   app.setErrorHandler(errorHandlerWith(faults));
+  guardWire(app);
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   app.addHook('onRequest', async () => {
     await services.time.clock.refresh();
