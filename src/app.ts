@@ -21,8 +21,8 @@ import { UsageService } from './domain/devices/usage-records.js';
 import { InventoryService } from './domain/inventory.js';
 import { NetworkService } from './domain/network.js';
 import { CallbackLog, JobLog, TimeService } from './domain/operations.js';
-import type { WispTasks } from './domain/tasks.js';
-import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog } from './engine/index.js';
+import { CALLBACK_KINDS, OPERATOR_KINDS, TIMER_KINDS, type WispTasks } from './domain/tasks.js';
+import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog, type SlotGroup } from './engine/index.js';
 import type { Operator } from './network/operator.js';
 import { SimulatedOperator } from './network/simulator.js';
 import { wispHandlers } from './jobs/index.js';
@@ -62,7 +62,14 @@ export interface WispOptions {
 
 function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, log: EngineLog): Engine {
   const settings = config.lifecycle;
-  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), settings, log);
+  // Operator work, timers and callbacks have slots of their own; callbacks are shared out by
+  // account, so one account's slow receivers cannot delay another's.
+  const groups: SlotGroup[] = [
+    { name: 'operator', kinds: OPERATOR_KINDS, concurrency: settings.concurrency },
+    { name: 'timers', kinds: TIMER_KINDS, concurrency: settings.timerConcurrency },
+    { name: 'callbacks', kinds: CALLBACK_KINDS, concurrency: settings.callbackConcurrency, perKeyLimit: Math.min(settings.callbackPerAccount, settings.callbackConcurrency) },
+  ];
+  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), { ...settings, groups }, log);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
   // A job committed in this process is leased at once, not at the next poll.
   store.jobsCommitted.subscribe(() => worker.poke());

@@ -29,7 +29,13 @@ export type WispRole = 'api' | 'worker' | 'all';
 
 /** The lifecycle engine's settings (WISP_WORKER_*, WISP_JOB_*, WISP_CALLBACK_*, WISP_OPERATOR_LATENCY_MS). */
 export interface LifecycleConfig {
+  /** Operator work (changes, Commands) run at once by a worker. */
   concurrency: number;
+  /** Timers run at once by a worker. */
+  timerConcurrency: number;
+  /** Callback deliveries run at once by a worker, and at most per account across workers. */
+  callbackConcurrency: number;
+  callbackPerAccount: number;
   pollMs: number;
   leaseMs: number;
   maxAttempts: number;
@@ -120,6 +126,9 @@ function roleSetting(env: NodeJS.ProcessEnv): WispRole {
 function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
   const settings: LifecycleConfig = {
     concurrency: intSetting(env, 'WISP_WORKER_CONCURRENCY', 64, 1, 256),
+    timerConcurrency: intSetting(env, 'WISP_TIMER_CONCURRENCY', 16, 1, 256),
+    callbackConcurrency: intSetting(env, 'WISP_CALLBACK_CONCURRENCY', 64, 1, 1024),
+    callbackPerAccount: intSetting(env, 'WISP_CALLBACK_PER_ACCOUNT', 8, 1, 1024),
     pollMs: intSetting(env, 'WISP_WORKER_POLL_MS', 250, 5, 60_000),
     leaseMs: intSetting(env, 'WISP_JOB_LEASE_MS', 30_000, 200, 3_600_000),
     maxAttempts: intSetting(env, 'WISP_JOB_MAX_ATTEMPTS', 8, 1, 100),

@@ -7,7 +7,7 @@ export { JOB_STATES } from './types.js';
 export type { EngineStore, EngineTransactionOptions, JobClaim, JobLedger, JobListFilter, JobMove, JobQueue, Jobs, LeaseRequest } from './ports.js';
 export { kyselyJobs, type EngineDialect } from './jobs-sql.js';
 export type { JobsDatabase, JobsTable } from './schema.js';
-export { JobRunner, LostLease, backoffMs, type JobContext, type JobHandler, type RunnerSettings, type TaskHandlers } from './runner.js';
+export { JobRunner, LostLease, backoffMs, jitteredBackoffMs, type JobContext, type JobHandler, type RunnerSettings, type SlotGroup, type TaskHandlers } from './runner.js';
 export { Worker, type WorkerSettings, type WorkSource } from './worker.js';
 export { Pruner, type PruneTarget } from './pruner.js';
 export { JobSignal } from './signal.js';

@@ -1,10 +1,12 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { compiledQuery } from '../lib/compiled-query.js';
 import type { AnyJob, JobState, NewJob, TaskMap } from './types.js';
 import type { JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
+import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
 
-export type EngineDialect = 'sqlite' | 'postgres';
+export type { EngineDialect };
+
 
 const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Tasks> =>
   ({
@@ -12,6 +14,7 @@ const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Task
     kind: row.kind,
     queue: row.queue_key,
     key: row.job_key,
+    fairKey: row.fair_key,
     payload: JSON.parse(row.payload) as unknown,
     state: row.state as JobState,
     runAt: row.run_at,
@@ -27,10 +30,6 @@ const ERROR_MAX = 2000;
 const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
 const keyedStates = () => KEYED_STATES.map((state) => sql.lit(state));
 
-/** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
-const caused = (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, since: number) =>
-  eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
-
 // The statements every job runs, compiled once (src/lib/compiled-query.ts).
 const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTable>) =>
   db
@@ -39,6 +38,7 @@ const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTab
       kind: p.kind,
       queue_key: p.queue_key,
       job_key: p.job_key,
+      fair_key: p.fair_key,
       payload: p.payload,
       state: p.state,
       run_at: p.run_at,
@@ -117,27 +117,12 @@ function moveFor(kindCount: number, from: readonly JobState[], to: JobState) {
   return statement;
 }
 
-/** Lease candidates of one kind, in due order; PostgreSQL skips rows another worker is leasing. */
-type CandidateParams = { at: number; limit: number };
-const candidates = (where: (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, p: CandidateParams) => ReturnType<typeof caused>, lock: boolean) =>
-  compiledQuery((db: Kysely<JobsDatabase>, p: CandidateParams) => {
-    const q = db.selectFrom('jobs').select(['id', 'queue_key', 'run_at']).where((eb) => where(eb, p)).orderBy('run_at').orderBy('id').limit(p.limit);
-    return lock ? q.forUpdate().skipLocked() : q;
-  });
-const candidateKinds = (lock: boolean) => ({
-  due: candidates((eb, p) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', p.at)]), lock),
-  caused: candidates((eb, p) => caused(eb, p.at), lock),
-  expired: candidates((eb, p) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', p.at)]), lock),
-});
-const CANDIDATES = { sqlite: candidateKinds(false), postgres: candidateKinds(true) };
-
 /**
  * The engine's statements over a database handle, the root or a transaction's. `enqueued` is
  * called after each job written, so the handle's owner can wake workers once it commits.
  */
 export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dialect: EngineDialect, enqueued: () => void = () => {}): Jobs<Tasks> {
   const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
-  const find = CANDIDATES[dialect];
 
   async function insert(job: NewJob<Tasks>, now: number, claim: JobClaim | null): Promise<number> {
     const key = job.key ?? null;
@@ -145,6 +130,7 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       kind: job.kind,
       queue_key: job.queue,
       job_key: key,
+      fair_key: job.fairKey ?? null,
       payload: JSON.stringify(job.payload ?? null),
       state: claim ? 'running' : 'pending',
       run_at: job.runAt,
@@ -175,46 +161,9 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     },
 
     /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
-    async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
-      // Candidates in due order. One query per kind of candidate, each reading the jobs_due
-      // index in order and stopping at the limit: a single OR of them made the database sort
-      // every due job on each lease, which under a burst cost more than running the jobs
-      // (docs/performance.md).
-      const want = limit * 4;
-      const found = [
-        ...(await find.due.all(db, { at: dueBy, limit: want })),
-        ...(causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want })),
-        ...(await find.expired.all(db, { at: realNow, limit: want })),
-      ];
-      const seen = new Set<number>();
-      const rows = found
-        .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
-        .filter((r) => !seen.has(r.id) && seen.add(r.id))
-        .slice(0, want);
-      if (rows.length === 0) return [];
-
-      // One job per queue at a time keeps each queue's work in order.
-      const queues = [...new Set(rows.map((r) => r.queue_key).filter((q): q is string => q !== null))];
-      const busy = new Set<string>();
-      if (queues.length > 0) {
-        const running = await db
-          .selectFrom('jobs')
-          .select('queue_key')
-          .where('state', '=', 'running')
-          .where('lease_expires', '>=', realNow)
-          .where('queue_key', 'in', queues)
-          .execute();
-        for (const r of running) if (r.queue_key) busy.add(r.queue_key);
-      }
-      const chosen: number[] = [];
-      for (const row of rows) {
-        if (chosen.length >= limit) break;
-        if (row.queue_key !== null) {
-          if (busy.has(row.queue_key)) continue;
-          busy.add(row.queue_key);
-        }
-        chosen.push(row.id);
-      }
+    async lease(request) {
+      const { owner, realNow, leaseMs, now } = request;
+      const chosen = await chooseJobs(db, dialect, request);
       if (chosen.length === 0) return [];
       const leasedRows = await db
         .updateTable('jobs')

@@ -51,6 +51,10 @@ export interface LeaseRequest {
    * jobs cause, such as the callback of a change the operator just applied.
    */
   causedSince?: number;
+  /** A slot group's kinds: only jobs of these kinds are leased (all kinds when absent). */
+  kinds?: readonly string[];
+  /** With `kinds`: at most this many running jobs (across every worker) per fairness key. */
+  perKeyLimit?: number;
 }
 
 /** A job written already leased, for the worker whose transaction caused it to run it next. */

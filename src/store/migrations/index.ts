@@ -6,6 +6,7 @@ import * as events from './003-events.js';
 import * as devices from './004-devices.js';
 import * as jobIndexes from './005-job-indexes.js';
 import * as genericJobs from './006-generic-jobs.js';
+import * as jobFairness from './007-job-fairness.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -17,5 +18,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-devices': { up: devices.up(dialect) },
     '005-job-indexes': { up: jobIndexes.up() },
     '006-generic-jobs': { up: genericJobs.up() },
+    '007-job-fairness': { up: jobFairness.up() },
   };
 }
