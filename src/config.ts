@@ -23,7 +23,32 @@ export interface Config {
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
+  http: HttpLimits;
 }
+
+/** What the HTTP server allows a client (WISP_HTTP_*). */
+export interface HttpLimits {
+  /** The whole request, headers and body, must arrive within this. */
+  requestTimeoutMs: number;
+  /** The request's headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A connection with no traffic at all is closed after this. */
+  idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for its next request. */
+  keepAliveTimeoutMs: number;
+  /** Bytes of a request's headers, all together. */
+  maxHeaderBytes: number;
+  /** Bytes of a request body. */
+  maxBodyBytes: number;
+  /** Connections open at once; more are refused. */
+  maxConnections: number;
+}
+
+/**
+ * The largest valid request is the admin API's inventory import: 10,000 cards of at most a few
+ * hundred bytes of JSON each. Twilio's own requests are a few KB.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export type WispRole = 'api' | 'worker' | 'all';
 
@@ -114,7 +139,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
+    http: httpLimits(env),
   };
+}
+
+function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const limits: HttpLimits = {
+    requestTimeoutMs: intSetting(env, 'WISP_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    headersTimeoutMs: intSetting(env, 'WISP_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    idleTimeoutMs: intSetting(env, 'WISP_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: intSetting(env, 'WISP_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
+    maxHeaderBytes: intSetting(env, 'WISP_HTTP_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxBodyBytes: intSetting(env, 'WISP_HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1_073_741_824),
+    maxConnections: intSetting(env, 'WISP_HTTP_MAX_CONNECTIONS', 2048, 1, 1_000_000),
+  };
+  // Node.js requires it: the headers are part of the request.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('WISP_HTTP_HEADERS_TIMEOUT_MS must not be above WISP_HTTP_REQUEST_TIMEOUT_MS');
+  return limits;
 }
 
 function roleSetting(env: NodeJS.ProcessEnv): WispRole {

@@ -41,10 +41,21 @@ export interface ServerOptions {
 export async function buildServer({ config, services, adminToken, faultOf, logger = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 8 * 1024 * 1024,
+    // The limits of WISP_HTTP_* (config.ts): a client that sends slowly, or too much, is cut off.
+    bodyLimit: config.http.maxBodyBytes,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      maxHeaderSize: config.http.maxHeaderBytes,
+      headersTimeout: config.http.headersTimeoutMs,
+      // How often Node.js looks for requests past their timeout: often enough to honour short ones.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4))),
+    },
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
   });
+  app.server.maxConnections = config.http.maxConnections;
   const faults = new FaultReporter(faultOf);
   const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken, faults };
 
