@@ -20,6 +20,8 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   authCacheMs: number;
+  /** How often each process looks for credentials revoked elsewhere. */
+  authWatchMs: number;
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     authCacheMs: intSetting(env, 'WISP_AUTH_CACHE_MS', 2000, 0, 600_000),
+    authWatchMs: intSetting(env, 'WISP_AUTH_WATCH_MS', 50, 10, 60_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
     http: httpLimits(env),

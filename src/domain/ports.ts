@@ -134,6 +134,12 @@ export interface FeeRepo {
   list(simSid: string): Promise<SimFee[]>;
 }
 
+/** Grows whenever credentials are revoked; processes that remember credentials watch it. */
+export interface CredentialVersionRepo {
+  current(): Promise<number>;
+  bump(): Promise<void>;
+}
+
 /** Every repository the domain may use. */
 export interface AllRepos {
   accounts: AccountRepo;
@@ -147,6 +153,7 @@ export interface AllRepos {
   callbacks: CallbackRepo;
   network: NetworkRepo;
   clock: ClockRepo;
+  credentialVersion: CredentialVersionRepo;
   fees: FeeRepo;
   commands: CommandRepo;
   dataSessions: DataSessionRepo;

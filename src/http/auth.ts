@@ -19,14 +19,45 @@ const MAX_CACHED = 10_000;
  */
 export class BasicAuth {
   private readonly cache = new Map<string, { caller: Caller; expires: number }>();
+  /** The credential version last read; null while it cannot be read (nothing is remembered then). */
+  private version: number | null = null;
+  private watcher: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly credentials: CredentialService,
     private readonly ttlMs: number,
+    private readonly watchMs: number,
   ) {}
 
   forget(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Reads the credential version every `watchMs` and forgets everything remembered when it
+   * grows: a key deleted or an account suspended in another process holds here within that.
+   */
+  async watch(): Promise<void> {
+    if (this.ttlMs === 0 || this.watcher) return;
+    const read = async () => {
+      try {
+        const version = await this.credentials.version();
+        if (version !== this.version) this.forget();
+        this.version = version;
+      } catch {
+        // Unknown: remember nothing until it can be read again.
+        this.version = null;
+        this.forget();
+      }
+    };
+    await read();
+    this.watcher = setInterval(() => void read(), this.watchMs);
+    this.watcher.unref();
+  }
+
+  stop(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
   }
 
   // Callback style, so a request whose credentials are cached (nearly all under load) goes on
@@ -47,13 +78,15 @@ export class BasicAuth {
     // A user name the database cannot look up is bad input, not a failed login (wire-guard.ts).
     const why = unstorableText(credentials.user) ?? unstorableText(credentials.secret);
     if (why) return sendError(reply, 400, 20001, `Invalid request: the HTTP Basic user name or password ${why}`);
+    // Remembered only if no revocation was seen meanwhile.
+    const versionBefore = this.version;
     const result = await this.credentials.authenticate(credentials.user, credentials.secret);
     if (result === 'account_inactive') {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
       return sendError(reply, 401, 20005, 'Account not active');
     }
     if (typeof result === 'string') return unauthorized(reply, 'Authenticate: the username or password is incorrect');
-    if (this.ttlMs > 0 && header) {
+    if (this.ttlMs > 0 && this.version !== null && this.version === versionBefore && header) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(header, { caller: result, expires: Date.now() + this.ttlMs });
     }

@@ -57,7 +57,10 @@ export async function buildServer({ config, services, adminToken, faultOf, logge
   });
   app.server.maxConnections = config.http.maxConnections;
   const faults = new FaultReporter(faultOf);
-  const ctx: HttpContext = { config, services, auth: new BasicAuth(services.credentials, config.authCacheMs), adminToken, faults };
+  const auth = new BasicAuth(services.credentials, config.authCacheMs, config.authWatchMs);
+  await auth.watch();
+  app.addHook('onClose', async () => auth.stop());
+  const ctx: HttpContext = { config, services, auth, adminToken, faults };
 
   await app.register(formbody);
   app.setErrorHandler(errorHandlerWith(faults));

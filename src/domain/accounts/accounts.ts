@@ -28,7 +28,7 @@ function subaccountName(now: number): string {
 
 export class AccountService {
   constructor(
-    private readonly store: Repos<'accounts'>,
+    private readonly store: Repos<'accounts' | 'credentialVersion'>,
     private readonly clock: Clock,
   ) {}
 
@@ -112,11 +112,16 @@ export class AccountService {
       status: status ?? account.status,
       date_updated: this.clock.now(),
     };
-    await this.store.accounts.update(sid, {
-      friendly_name: next.friendly_name,
-      status: next.status,
-      date_updated: next.date_updated,
-    });
+    const row = { friendly_name: next.friendly_name, status: next.status, date_updated: next.date_updated };
+    if (next.status === account.status) {
+      await this.store.accounts.update(sid, row);
+    } else {
+      // A status change revokes or restores credentials: every process forgets what it remembers.
+      await this.store.transaction(async (tx) => {
+        await tx.accounts.update(sid, row);
+        await tx.credentialVersion.bump();
+      });
+    }
     return next;
   }
 }
