@@ -22,7 +22,9 @@ import { InventoryService } from './domain/inventory.js';
 import { NetworkService } from './domain/network.js';
 import { CallbackLog, JobLog, TimeService } from './domain/operations.js';
 import { CALLBACK_KINDS, OPERATOR_KINDS, TIMER_KINDS, type WispTasks } from './domain/tasks.js';
-import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog, type SlotGroup } from './engine/index.js';
+import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog, type RunObserver, type SlotGroup } from './engine/index.js';
+import { WispMetrics } from './metrics.js';
+import type { Server } from 'node:http';
 import type { Operator } from './network/operator.js';
 import { SimulatedOperator } from './network/simulator.js';
 import { wispHandlers } from './jobs/index.js';
@@ -51,6 +53,9 @@ export interface Wisp {
   masterCreated: boolean;
   adminToken: string;
   adminTokenGenerated: boolean;
+  metrics: WispMetrics;
+  /** The listener of WISP_METRICS_PORT, when set. */
+  metricsServer: Server | null;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,7 @@ export interface WispOptions {
   operator?: Operator;
 }
 
-function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, log: EngineLog): Engine {
+function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, log: EngineLog, observe: RunObserver): Engine {
   const settings = config.lifecycle;
   // Operator work, timers and callbacks have slots of their own; callbacks are shared out by
   // account, so one account's slow receivers cannot delay another's.
@@ -69,7 +74,7 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
     { name: 'timers', kinds: TIMER_KINDS, concurrency: settings.timerConcurrency },
     { name: 'callbacks', kinds: CALLBACK_KINDS, concurrency: settings.callbackConcurrency, perKeyLimit: Math.min(settings.callbackPerAccount, settings.callbackConcurrency) },
   ];
-  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), { ...settings, groups }, log);
+  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, settings), { ...settings, groups }, log, observe);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
   // A job committed in this process is leased at once, not at the next poll.
   store.jobsCommitted.subscribe(() => worker.poke());
@@ -118,13 +123,16 @@ function buildServices(store: WispStore, engine: Engine, clockRunTimeoutMs: numb
 
 /** Builds a whole Wisp (store, engine, services, HTTP server) without listening yet. */
 export async function createWisp(config: Config, options: WispOptions = {}): Promise<Wisp> {
+  let countDatabaseError = () => {};
   const connection = await connect(config.databaseUrl, {
     poolSize: config.pgPoolSize,
     statementTimeoutMs: config.pgStatementTimeoutMs,
     connectTimeoutMs: config.pgConnectTimeoutMs,
     sqliteCacheMb: config.sqliteCacheMb,
+    onConnectionError: () => countDatabaseError(),
   });
   const store = kyselyStore(connection);
+  let metricsServer: Server | null = null;
   try {
     const clock = new SharedClock(store.clock);
     await clock.refresh(true);
@@ -138,7 +146,9 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       if (seen) logTarget?.[level](seen.suppressed > 0 ? { ...details, suppressed: seen.suppressed } : details, message);
     };
     const log: EngineLog = { warn: line('warn'), error: line('error') };
-    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), log);
+    const metrics = new WispMetrics({ jobStats: () => store.jobs.stats(clock.now()), now: () => clock.now(), poolStats: connection.poolStats });
+    countDatabaseError = () => metrics.databaseErrors.inc();
+    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), log, metrics.observeJob);
     const services = buildServices(store, engine, config.lifecycle.clockRunTimeoutMs);
 
     const given = config.accountSid && config.authToken ? { sid: config.accountSid, authToken: config.authToken } : null;
@@ -149,7 +159,8 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, adminToken, faultOf, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, faultOf, metrics, logger: options.logger });
+    if (config.metricsPort !== null) metricsServer = await metrics.listen(config.metricsPort, config.host);
     logTarget = app.log;
     engine.runner.startHeartbeat();
     if (config.role !== 'api') {
@@ -166,7 +177,10 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       adminToken,
       adminTokenGenerated: config.adminToken === null,
       /** Stops taking requests, lets the jobs in hand finish (at most WISP_DRAIN_TIMEOUT_MS), then closes the store. */
+      metrics,
+      metricsServer,
       async close() {
+        if (metricsServer) await new Promise((resolve) => metricsServer?.close(resolve));
         await app.close();
         const drained = await Promise.race([
           engine.worker.stop().then(() => true),
@@ -179,6 +193,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       },
     };
   } catch (error) {
+    metricsServer?.close();
     await store.close();
     throw error;
   }

@@ -26,6 +26,8 @@ export interface Config {
   role: WispRole;
   lifecycle: LifecycleConfig;
   http: HttpLimits;
+  /** A port of its own for GET /metrics, without authentication; null: on the main port, behind the admin token. */
+  metricsPort: number | null;
 }
 
 /** What the HTTP server allows a client (WISP_HTTP_*). */
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
     http: httpLimits(env),
+    metricsPort: optional(env, 'WISP_METRICS_PORT') === null ? null : intSetting(env, 'WISP_METRICS_PORT', 0, 0, 65535),
   };
 }
 

@@ -208,6 +208,25 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       await db.updateTable('jobs').set({ lease_expires: until }).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
     },
 
+    async stats(dueBy) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['kind', 'state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['pending', 'running', 'waiting', 'held', 'dead'])
+        .groupBy(['kind', 'state'])
+        .execute();
+      const oldest = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min<number>('run_at').as('run_at'))
+        .where('state', '=', 'pending')
+        .where('run_at', '<=', dueBy)
+        .executeTakeFirst();
+      return {
+        counts: rows.map((row) => ({ kind: row.kind, state: row.state as JobState, count: Number(row.n) })),
+        oldestDueRunAt: oldest?.run_at == null ? null : Number(oldest.run_at),
+      };
+    },
+
     async countDue(dueBy, causedSince) {
       const rows = await db
         .selectFrom('jobs')

@@ -57,6 +57,11 @@ export interface LeaseRequest {
   perKeyLimit?: number;
 }
 
+export interface JobStats {
+  counts: { kind: string; state: JobState; count: number }[];
+  oldestDueRunAt: number | null;
+}
+
 /** A job written already leased, for the worker whose transaction caused it to run it next. */
 export interface JobClaim {
   owner: string;
@@ -79,6 +84,8 @@ export interface JobLedger<Tasks extends TaskMap> {
   /** To `waiting` or `held`; the run does not count as a try. */
   park(id: number, owner: string, state: 'waiting' | 'held', now: number): Promise<boolean>;
   extendLeases(owner: string, until: number): Promise<void>;
+  /** Unfinished (and dead) jobs by kind and state, and the run_at of the oldest pending job due by `dueBy`. */
+  stats(dueBy: number): Promise<JobStats>;
   /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
   countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
   /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */

@@ -52,6 +52,12 @@ export interface RunnerSettings {
   groups?: readonly SlotGroup[];
 }
 
+/** How a run ended, for metrics: done (or parked), to be retried, dead, or taken over by another worker. */
+export type RunOutcome = 'done' | 'retry' | 'dead' | 'lost';
+
+/** Hears of every run of a job: its kind, how it ended and how long it took. */
+export type RunObserver = (kind: string, outcome: RunOutcome, seconds: number) => void;
+
 /** Another worker took the job over (our lease expired); its outcome is theirs to record. */
 export class LostLease extends Error {
   constructor(id: number) {
@@ -106,6 +112,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     private readonly handlers: TaskHandlers<Tasks, Tx>,
     readonly settings: RunnerSettings,
     private readonly log: EngineLog,
+    private readonly observe: RunObserver = () => {},
   ) {
     if (settings.groups) {
       for (const kind of Object.keys(handlers)) {
@@ -220,15 +227,23 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
 
   private async execute(job: AnyJob<Tasks>): Promise<void> {
     const handler = this.handlerOf(job);
+    const started = performance.now();
+    let outcome: RunOutcome = 'done';
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const ctx: JobContext<Tx> = { store: this.store, clock: this.clock, settle: (work) => this.settle(job, work) };
       await handler.run(job, ctx);
     } catch (error) {
-      if (error instanceof LostLease) return;
+      if (error instanceof LostLease) {
+        outcome = 'lost';
+        return;
+      }
+      outcome = job.attempts < (handler?.maxAttempts ?? this.settings.maxAttempts) ? 'retry' : 'dead';
       await this.fail(job, handler, error).catch((failure: unknown) => {
         this.log.error({ job: job.id, kind: job.kind, err: describe(failure) }, 'could not record a job failure; its lease will expire and it will run again');
       });
+    } finally {
+      this.observe(job.kind, outcome, (performance.now() - started) / 1000);
     }
   }
 

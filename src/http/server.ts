@@ -29,16 +29,23 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** What the server reports to, and what GET /metrics serves (src/metrics.ts). */
+export interface HttpMetrics {
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface ServerOptions {
   config: Config;
   services: Services;
   adminToken: string;
   /** Tells the database's own faults (503) from other errors (500). */
   faultOf: FaultClassifier;
+  metrics?: HttpMetrics;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, adminToken, faultOf, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, faultOf, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
     // The limits of WISP_HTTP_* (config.ts): a client that sends slowly, or too much, is cut off.
@@ -65,6 +72,12 @@ export async function buildServer({ config, services, adminToken, faultOf, logge
   await app.register(formbody);
   app.setErrorHandler(errorHandlerWith(faults));
   guardWire(app);
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
   // Emulated time is shared through the database: catch up with other processes' clock moves.
   // Not for the health checks, which must answer (or say why not) whatever the database does.
   app.addHook('onRequest', async (request) => {
@@ -98,6 +111,15 @@ export async function buildServer({ config, services, adminToken, faultOf, logge
     commandRoutes(twilio, ctx);
     usageRoutes(twilio, ctx);
   });
-  await app.register(async (admin) => adminRoutes(admin, ctx));
+  await app.register(async (admin) => {
+    adminRoutes(admin, ctx);
+    // Behind the admin token, unless it has a listener of its own (WISP_METRICS_PORT).
+    if (metrics && config.metricsPort === null) {
+      admin.get('/metrics', async (_request, reply) => {
+        const { contentType, body } = await metrics.render();
+        return reply.type(contentType).send(body);
+      });
+    }
+  });
   return app;
 }

@@ -27,7 +27,7 @@ export interface StoreOptions {
   sqliteCacheMb?: number;
   /**
    * PostgreSQL: a pooled connection failed, idle or in use (its statements fail, the pool drops
-   * it and opens another when needed). Logged to stderr, rate-limited, when absent.
+   * it and opens another when needed). Logged to stderr (rate-limited) as well.
    */
   onConnectionError?: (error: Error) => void;
 }
@@ -37,6 +37,8 @@ export interface Connection {
   dialect: Dialect;
   /** PostgreSQL: runs the job engine's transactions in groups (pg-group-commit.ts). */
   groupCommit?: PostgresGroupCommit;
+  /** PostgreSQL: the pool's connections, open, idle, and requests waiting for one. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 // node-postgres returns BIGINT as a string by default; our bigints are epoch milliseconds and
@@ -82,7 +84,10 @@ function openPostgres(url: string, options: StoreOptions): Connection {
     pipeline: true,
   });
   // Without a listener, a connection that the server drops would crash the process.
-  const report = options.onConnectionError ?? logConnectionError;
+  const report = (error: Error) => {
+    options.onConnectionError?.(error);
+    logConnectionError(error);
+  };
   pool.on('error', report);
   const prepared = withPreparedStatements(pool, report);
   return {
@@ -90,6 +95,7 @@ function openPostgres(url: string, options: StoreOptions): Connection {
     dialect: 'postgres',
     // Its own driver over the same pool, for connections the groups hold themselves.
     groupCommit: new PostgresGroupCommit(new PostgresDriver({ pool: prepared })),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
