@@ -23,6 +23,11 @@ export interface JobHandler<J, Tx> {
   onRetry?(tx: Tx, job: J, error: unknown, nextRunAt: number, now: number): Promise<void>;
   /** In the transaction that marks the job dead: undo or report what it was for. */
   onDead?(tx: Tx, job: J, error: unknown, now: number): Promise<void>;
+  /**
+   * When `onDead` itself failed: a simpler undo, in a transaction of its own that also marks the
+   * job dead, so that what the job was for is never left half done.
+   */
+  onUndoFailed?(tx: Tx, job: J, error: unknown, now: number): Promise<void>;
 }
 
 /** One handler per kind of the task map, each given its kind's payload. */
@@ -334,9 +339,23 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
         await handler?.onDead?.(tx, job, error, now);
       }, outcomeOf(job));
     } catch (deadError) {
+      const recorded = `${message}; undo failed: ${describe(deadError)}`;
+      if (handler?.onUndoFailed) {
+        try {
+          await this.store.transaction(async (tx) => {
+            const now = this.clock.now();
+            if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, recorded))) return;
+            await handler.onUndoFailed?.(tx, job, deadError, now);
+          }, outcomeOf(job));
+          this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; its simpler undo ran instead');
+          return;
+        } catch (fallbackError) {
+          this.log.error({ job: job.id, err: describe(fallbackError) }, 'the simpler undo of a dead job failed too');
+        }
+      }
       // Even when undoing fails, the job must end rather than fail forever.
       this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');
-      await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), `${message}; undo failed: ${describe(deadError)}`);
+      await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), recorded);
     }
   }
 }
