@@ -12,7 +12,10 @@ import { ACCOUNT_SID, AUTH_TOKEN, FAST_ENGINE, type WispProcess, registerThrough
 
 const BASIC = 'Basic ' + Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64');
 const SIMS = 12;
-const ROUNDS = 10;
+// Ten rounds 400 ms apart by default; FAULT_ROUNDS and FAULT_GAP_MS run it longer (the issue's
+// target: every 5 s for 60 s, which docs/reliability.md reports).
+const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 10);
+const GAP_MS = Number(process.env.FAULT_GAP_MS ?? 400);
 
 type Answer = { status: number; body: any } | { status: 'no answer' };
 
@@ -56,7 +59,7 @@ describe('PostgreSQL faults under a running process', () => {
     await database.cleanup();
   });
 
-  it('keeps serving while its connections are ended, and keeps every acknowledged write', async () => {
+  it('keeps serving while its connections are ended, and keeps every acknowledged write', async (t) => {
     // Each Sim is written by one loop only, in order: the last acknowledged name must stay.
     const acked = new Map<string, string>();
     const unsure = new Map<string, Set<string>>();
@@ -90,11 +93,12 @@ describe('PostgreSQL faults under a running process', () => {
     });
     let ended = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, GAP_MS));
       ended += Number((await terminate(server, name)).rows[0].n);
     }
     stop = true;
     await Promise.all(load);
+    t.diagnostic(`${ended} connections ended in ${ROUNDS} rounds ${GAP_MS} ms apart; ${ok} requests succeeded, ${failures.length} failed`);
 
     assert.equal(wisp.child.exitCode, null, `the process is still running; its output:\n${wisp.output().slice(-3000)}`);
     assert.ok(ended >= ROUNDS, `connections were ended (${ended})`);
@@ -117,6 +121,7 @@ describe('PostgreSQL faults under a running process', () => {
     for (const sid of deactivations) {
       await until(`Sim ${sid} is deactivated`, () => call(url, 'GET', `/v1/Sims/${sid}`), (a) => a.status === 200 && a.body.status === 'deactivated', { tries: 500 });
     }
+    t.diagnostic(`${deactivations.size} accepted status changes landed; every acknowledged write was kept`);
   });
 
   it('answers /readyz 503 and requests 503 while the database refuses connections, and recovers by itself', async () => {
