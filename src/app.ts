@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { connect } from './store/connect.js';
 import { kyselyStore, type WispStore } from './store/kysely-store.js';
+import { faultOf } from './store/faults.js';
+import { LogThrottle } from './lib/log-throttle.js';
 import type { Account } from './domain/models.js';
 import type { Services } from './domain/services.js';
 import { SharedClock } from './domain/clock.js';
@@ -19,8 +21,10 @@ import { UsageService } from './domain/devices/usage-records.js';
 import { InventoryService } from './domain/inventory.js';
 import { NetworkService } from './domain/network.js';
 import { CallbackLog, JobLog, TimeService } from './domain/operations.js';
-import type { WispTasks } from './domain/tasks.js';
-import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog } from './engine/index.js';
+import { CALLBACK_KINDS, OPERATOR_KINDS, TIMER_KINDS, type WispTasks } from './domain/tasks.js';
+import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog, type RunObserver, type SlotGroup } from './engine/index.js';
+import { WispMetrics } from './metrics.js';
+import type { Server } from 'node:http';
 import type { Operator } from './network/operator.js';
 import { SimulatedOperator } from './network/simulator.js';
 import { policyConnector, systemResolver, type Resolver } from './network/outbound-policy.js';
@@ -54,6 +58,9 @@ export interface Wisp {
   masterCreated: boolean;
   adminToken: string;
   adminTokenGenerated: boolean;
+  metrics: WispMetrics;
+  /** The listener of WISP_METRICS_PORT, when set. */
+  metricsServer: Server | null;
   close(): Promise<void>;
 }
 
@@ -67,10 +74,17 @@ export interface WispOptions {
   seed?: Seed | string;
 }
 
-function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, resolver: Resolver, log: EngineLog): Engine {
+function buildEngine(store: WispStore, clock: SharedClock, config: Config, operator: Operator, resolver: Resolver, log: EngineLog, observe: RunObserver): Engine {
   const settings = config.lifecycle;
   const callbackConnect = policyConnector(config.callbackNetworks, resolver, settings.callbackTimeoutMs);
-  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, { ...settings, callbackConnect }), settings, log);
+  // Operator work, timers and callbacks have slots of their own; callbacks are shared out by
+  // account, so one account's slow receivers cannot delay another's.
+  const groups: SlotGroup[] = [
+    { name: 'operator', kinds: OPERATOR_KINDS, concurrency: settings.concurrency },
+    { name: 'timers', kinds: TIMER_KINDS, concurrency: settings.timerConcurrency },
+    { name: 'callbacks', kinds: CALLBACK_KINDS, concurrency: settings.callbackConcurrency, perKeyLimit: Math.min(settings.callbackPerAccount, settings.callbackConcurrency) },
+  ];
+  const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, { ...settings, callbackConnect }), { ...settings, groups }, log, observe);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
   // A job committed in this process is leased at once, not at the next poll.
   store.jobsCommitted.subscribe(() => worker.poke());
@@ -130,21 +144,32 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
 
 /** Builds a whole Wisp (store, engine, services, HTTP server) without listening yet. */
 export async function createWisp(config: Config, options: WispOptions = {}): Promise<Wisp> {
+  let countDatabaseError = () => {};
   const connection = await connect(config.databaseUrl, {
     poolSize: config.pgPoolSize,
     statementTimeoutMs: config.pgStatementTimeoutMs,
     connectTimeoutMs: config.pgConnectTimeoutMs,
     sqliteCacheMb: config.sqliteCacheMb,
+    onConnectionError: () => countDatabaseError(),
   });
   const store = kyselyStore(connection);
+  let metricsServer: Server | null = null;
   try {
     const clock = new SharedClock(store.clock);
     await clock.refresh(true);
     await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
     // Job logs go to the server's logger once it exists.
     let logTarget: EngineLog | null = null;
-    const log: EngineLog = { warn: (d, m) => logTarget?.warn(d, m), error: (d, m) => logTarget?.error(d, m) };
-    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), options.resolver ?? systemResolver, log);
+    // Identical lines (a database that is down fails every poll) are logged once per interval.
+    const throttle = new LogThrottle();
+    const line = (level: 'warn' | 'error') => (details: object, message: string) => {
+      const seen = throttle.take(`${level}|${message}|${String((details as { err?: unknown }).err)}`);
+      if (seen) logTarget?.[level](seen.suppressed > 0 ? { ...details, suppressed: seen.suppressed } : details, message);
+    };
+    const log: EngineLog = { warn: line('warn'), error: line('error') };
+    const metrics = new WispMetrics({ jobStats: () => store.jobs.stats(clock.now()), now: () => clock.now(), poolStats: connection.poolStats });
+    countDatabaseError = () => metrics.databaseErrors.inc();
+    const engine = buildEngine(store, clock, config, options.operator ?? new SimulatedOperator(store.network), options.resolver ?? systemResolver, log, metrics.observeJob);
     let masterAccount: Account | null = null;
     const services = buildServices(store, engine, config, () => {
       if (!masterAccount) throw new Error('the master account is not ready yet');
@@ -163,7 +188,8 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, adminToken, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, faultOf, metrics, logger: options.logger });
+    if (config.metricsPort !== null) metricsServer = await metrics.listen(config.metricsPort, config.host);
     logTarget = app.log;
     engine.runner.startHeartbeat();
     if (config.role !== 'api') {
@@ -180,7 +206,10 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       adminToken,
       adminTokenGenerated: config.adminToken === null,
       /** Stops taking requests, lets the jobs in hand finish (at most WISP_DRAIN_TIMEOUT_MS), then closes the store. */
+      metrics,
+      metricsServer,
       async close() {
+        if (metricsServer) await new Promise((resolve) => metricsServer?.close(resolve));
         await app.close();
         const drained = await Promise.race([
           engine.worker.stop().then(() => true),
@@ -193,6 +222,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       },
     };
   } catch (error) {
+    metricsServer?.close();
     await store.close();
     throw error;
   }

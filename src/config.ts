@@ -31,18 +31,53 @@ export interface Config {
   authFailureWindowMs: number;
   /** Requests one account may have in progress at once; 0: no limit. */
   accountConcurrency: number;
+  /** How often each process looks for credentials revoked elsewhere. */
+  authWatchMs: number;
   /** Which parts this process runs: the HTTP API, the background job worker, or both. */
   role: WispRole;
   lifecycle: LifecycleConfig;
   /** What the URLs Wisp calls (callbacks, replays) may reach: WISP_CALLBACK_NETWORKS. */
   callbackNetworks: OutboundRules;
+  http: HttpLimits;
+  /** A port of its own for GET /metrics, without authentication; null: on the main port, behind the admin token. */
+  metricsPort: number | null;
 }
+
+/** What the HTTP server allows a client (WISP_HTTP_*). */
+export interface HttpLimits {
+  /** The whole request, headers and body, must arrive within this. */
+  requestTimeoutMs: number;
+  /** The request's headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** A connection with no traffic at all is closed after this. */
+  idleTimeoutMs: number;
+  /** A kept-alive connection waits this long for its next request. */
+  keepAliveTimeoutMs: number;
+  /** Bytes of a request's headers, all together. */
+  maxHeaderBytes: number;
+  /** Bytes of a request body. */
+  maxBodyBytes: number;
+  /** Connections open at once; more are refused. */
+  maxConnections: number;
+}
+
+/**
+ * The largest valid request is the admin API's inventory import: 10,000 cards of at most a few
+ * hundred bytes of JSON each. Twilio's own requests are a few KB.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export type WispRole = 'api' | 'worker' | 'all';
 
 /** The lifecycle engine's settings (WISP_WORKER_*, WISP_JOB_*, WISP_CALLBACK_*, WISP_OPERATOR_LATENCY_MS). */
 export interface LifecycleConfig {
+  /** Operator work (changes, Commands) run at once by a worker. */
   concurrency: number;
+  /** Timers run at once by a worker. */
+  timerConcurrency: number;
+  /** Callback deliveries run at once by a worker, and at most per account across workers. */
+  callbackConcurrency: number;
+  callbackPerAccount: number;
   pollMs: number;
   leaseMs: number;
   maxAttempts: number;
@@ -135,9 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authMaxFailures: intSetting(env, 'WISP_AUTH_MAX_FAILURES', 20, 1, 100_000),
     authFailureWindowMs: intSetting(env, 'WISP_AUTH_FAILURE_WINDOW_S', 900, 1, 86_400) * 1000,
     accountConcurrency: intSetting(env, 'WISP_ACCOUNT_CONCURRENCY', 0, 0, 100_000),
+    authWatchMs: intSetting(env, 'WISP_AUTH_WATCH_MS', 50, 10, 60_000),
     role: roleSetting(env),
     lifecycle: lifecycleSettings(env),
     callbackNetworks: callbackNetworks(env),
+    http: httpLimits(env),
+    metricsPort: optional(env, 'WISP_METRICS_PORT') === null ? null : intSetting(env, 'WISP_METRICS_PORT', 0, 0, 65535),
   };
 }
 
@@ -160,6 +198,21 @@ function allowedHostsSetting(env: NodeJS.ProcessEnv): string[] | null {
   return hosts;
 }
 
+function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const limits: HttpLimits = {
+    requestTimeoutMs: intSetting(env, 'WISP_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    headersTimeoutMs: intSetting(env, 'WISP_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    idleTimeoutMs: intSetting(env, 'WISP_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: intSetting(env, 'WISP_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
+    maxHeaderBytes: intSetting(env, 'WISP_HTTP_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxBodyBytes: intSetting(env, 'WISP_HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1_073_741_824),
+    maxConnections: intSetting(env, 'WISP_HTTP_MAX_CONNECTIONS', 2048, 1, 1_000_000),
+  };
+  // Node.js requires it: the headers are part of the request.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('WISP_HTTP_HEADERS_TIMEOUT_MS must not be above WISP_HTTP_REQUEST_TIMEOUT_MS');
+  return limits;
+}
+
 function roleSetting(env: NodeJS.ProcessEnv): WispRole {
   const role = optional(env, 'WISP_ROLE') ?? 'all';
   if (role !== 'api' && role !== 'worker' && role !== 'all') throw new ConfigError(`WISP_ROLE must be api, worker or all, got "${role}"`);
@@ -169,6 +222,9 @@ function roleSetting(env: NodeJS.ProcessEnv): WispRole {
 function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
   const settings: LifecycleConfig = {
     concurrency: intSetting(env, 'WISP_WORKER_CONCURRENCY', 64, 1, 256),
+    timerConcurrency: intSetting(env, 'WISP_TIMER_CONCURRENCY', 16, 1, 256),
+    callbackConcurrency: intSetting(env, 'WISP_CALLBACK_CONCURRENCY', 64, 1, 1024),
+    callbackPerAccount: intSetting(env, 'WISP_CALLBACK_PER_ACCOUNT', 8, 1, 1024),
     pollMs: intSetting(env, 'WISP_WORKER_POLL_MS', 250, 5, 60_000),
     leaseMs: intSetting(env, 'WISP_JOB_LEASE_MS', 30_000, 200, 3_600_000),
     maxAttempts: intSetting(env, 'WISP_JOB_MAX_ATTEMPTS', 8, 1, 100),

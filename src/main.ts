@@ -14,9 +14,24 @@ async function main(): Promise<void> {
     process.stdout.write(`Wisp worker started (WISP_ROLE=worker): running jobs from ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'PostgreSQL'}\n`);
     return;
   }
-  const address = await wisp.app.listen({ port: config.port, host: config.host });
+  const address = await wisp.app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    await wisp.close().catch(() => undefined);
+    throw listenError(error, config.host, config.port);
+  });
   const origin = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
   process.stdout.write(startBanner(bannerFacts(config, origin, wisp)));
+}
+
+/** A start-up fault an operator fixes by changing a setting: one line, no stack trace. */
+class StartError extends Error {}
+
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as { code?: string } | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new StartError(`cannot listen on ${where}: the port is already in use; set PORT to a free port, or stop what holds it`);
+  if (code === 'EACCES') return new StartError(`cannot listen on ${where}: permission denied; set PORT to 1024 or above, or run with the right to bind it`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new StartError(`cannot listen on ${where}: this machine has no such address; set HOST to one of its addresses, or 0.0.0.0`);
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** SIGTERM/SIGINT: stop taking requests, finish the jobs in hand (see Wisp.close), exit. */
@@ -39,7 +54,7 @@ function installStop(wisp: Wisp): void {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreStartError || error instanceof SeedFileError || error instanceof SeedError) {
+  if (error instanceof ConfigError || error instanceof StoreStartError || error instanceof StartError || error instanceof SeedFileError || error instanceof SeedError) {
     process.stderr.write(`wisp: ${error.message}\n`);
   } else {
     process.stderr.write(`wisp: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { NetworkRefusal } from '../domain/devices/plan-rules.js';
+import type { FaultReporter } from '../http/faults.js';
 
 // The admin API's one error catalog, in the manner of Fastify's lib/errors.js: every error has
 // a stable code and a status, and every error body has one shape:
@@ -20,6 +21,8 @@ export const ADMIN_ERRORS = {
   unsupported_media_type: { status: 415 },
   /** Too many wrong admin tokens from this address: wait Retry-After seconds. */
   too_many_requests: { status: 429 },
+  /** The database cannot be used right now (unreachable, disk full, read-only). */
+  unavailable: { status: 503 },
   internal: { status: 500 },
 } as const satisfies Record<string, { status: number }>;
 
@@ -67,9 +70,11 @@ export function sendAdminError(reply: FastifyReply, error: AdminError): FastifyR
   return reply.code(status).type('application/json').send({ code: error.code, error: error.message, status, ...error.details });
 }
 
-export function adminErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export const adminErrorHandler = (faults: FaultReporter) => (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
   const known = toAdminError(error);
   if (known) return sendAdminError(reply, known);
-  request.log.error({ err: error }, 'admin request failed');
+  const fault = faults.fault(error, request.log);
+  if (fault) return sendAdminError(reply.header('Retry-After', '1'), new AdminError('unavailable', `Service Unavailable: ${fault.message}`));
+  faults.unexpected(error, request.log, 'admin request failed');
   return sendAdminError(reply, new AdminError('internal', 'Internal Server Error'));
-}
+};

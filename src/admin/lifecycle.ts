@@ -16,8 +16,9 @@ function listQuery<S extends string>(query: unknown, states: readonly S[]) {
   const q = (query ?? {}) as Record<string, string | undefined>;
   const limit = q.limit === undefined ? 50 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badBody('limit must be a whole number from 1 to 1000');
-  const before = q.before === undefined ? undefined : Number(q.before);
-  if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw badBody('before must be an id');
+  // An id is at most 15 digits: anything longer is beyond every id and beyond a 64-bit column.
+  const before = q.before === undefined ? undefined : /^\d{1,15}$/.test(q.before) ? Number(q.before) : NaN;
+  if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw badBody('before must be an id (a whole number of at most 15 digits)');
   if (q.state !== undefined && !(states as readonly string[]).includes(q.state)) throw badBody(`state must be one of ${states.join(', ')}`);
   return { limit, beforeId: before, simSid: q.sim_sid, state: q.state as S | undefined, kind: q.kind };
 }

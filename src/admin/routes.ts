@@ -15,7 +15,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const expected = digest(ctx.adminToken);
-  app.setErrorHandler(adminErrorHandler);
+  app.setErrorHandler(adminErrorHandler(ctx.faults));
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Refused before the token is looked at, so a guess past the limit learns nothing.

@@ -91,8 +91,9 @@ export async function enqueueDelivery(
     delivered_at: null,
     date_created: at,
   });
-  // In the Sim's queue: its callbacks go out in the order its changes happened.
-  await tx.jobs.enqueue({ kind: 'callback.deliver', queue: fields.simSid, payload: { callbackId: id }, runAt: at }, at);
+  // In the Sim's queue: its callbacks go out in the order its changes happened. Fair by
+  // account: one account's slow receivers hold only that account's share of the callback slots.
+  await tx.jobs.enqueue({ kind: 'callback.deliver', queue: fields.simSid, fairKey: fields.accountSid, payload: { callbackId: id }, runAt: at }, at);
   return id;
 }
 

@@ -139,6 +139,12 @@ export interface FeeRepo {
   list(simSid: string): Promise<SimFee[]>;
 }
 
+/** Grows whenever credentials are revoked; processes that remember credentials watch it. */
+export interface CredentialVersionRepo {
+  current(): Promise<number>;
+  bump(): Promise<void>;
+}
+
 /** Every repository the domain may use. */
 export interface AllRepos {
   accounts: AccountRepo;
@@ -152,6 +158,7 @@ export interface AllRepos {
   callbacks: CallbackRepo;
   network: NetworkRepo;
   clock: ClockRepo;
+  credentialVersion: CredentialVersionRepo;
   fees: FeeRepo;
   commands: CommandRepo;
   dataSessions: DataSessionRepo;
@@ -196,4 +203,10 @@ export interface StateRepo {
   deleteSnapshot(name: string): Promise<boolean>;
   /** Deletes every row of every table except the account `keepAccountSid` (snapshots are kept). */
   clear(keepAccountSid: string): Promise<void>;
+}
+
+/** A fault of the database itself, as the operator must hear of it (src/store/faults.ts). */
+export interface StoreFault {
+  kind: 'unavailable' | 'disk_full' | 'read_only';
+  message: string;
 }

@@ -55,3 +55,9 @@ export type WispQueue = JobQueue<WispTasks>;
 
 /** The Sim's timers: one live job of each kind at most, in the Sim's queue. */
 export const TIMER_KINDS = ['timer.activate', 'timer.cancel', 'timer.suspended-fee'] as const satisfies readonly WispJobKind[];
+
+/** Work that waits on the upstream operator or a device: applying changes, sending Commands. */
+export const OPERATOR_KINDS = ['operator.apply', 'operator.reset', 'command.send', 'command.receipt'] as const satisfies readonly WispJobKind[];
+
+/** Work that waits on a customer's callback URL. */
+export const CALLBACK_KINDS = ['callback.deliver'] as const satisfies readonly WispJobKind[];

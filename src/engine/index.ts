@@ -4,10 +4,10 @@
 // nothing of what a job is for. See README.md beside this file.
 export type { AnyJob, EngineClock, EngineLog, Job, JobState, KindOf, NewJob, Settlement, StoredJob, TaskMap } from './types.js';
 export { JOB_STATES } from './types.js';
-export type { EngineStore, EngineTransactionOptions, JobClaim, JobLedger, JobListFilter, JobMove, JobQueue, Jobs, LeaseRequest } from './ports.js';
+export type { EngineStore, EngineTransactionOptions, JobClaim, JobLedger, JobListFilter, JobMove, JobQueue, Jobs, JobStats, LeaseRequest } from './ports.js';
 export { kyselyJobs, type EngineDialect } from './jobs-sql.js';
 export type { JobsDatabase, JobsTable } from './schema.js';
-export { JobRunner, LostLease, backoffMs, type JobContext, type JobHandler, type RunnerSettings, type TaskHandlers } from './runner.js';
+export { JobRunner, LostLease, backoffMs, jitteredBackoffMs, type JobContext, type RunObserver, type RunOutcome, type JobHandler, type RunnerSettings, type SlotGroup, type TaskHandlers } from './runner.js';
 export { Worker, type WorkerSettings, type WorkSource } from './worker.js';
 export { Pruner, type PruneTarget } from './pruner.js';
 export { JobSignal } from './signal.js';

@@ -1,10 +1,12 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { compiledQuery } from '../lib/compiled-query.js';
 import type { AnyJob, JobState, NewJob, TaskMap } from './types.js';
 import type { JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
+import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
 
-export type EngineDialect = 'sqlite' | 'postgres';
+export type { EngineDialect };
+
 
 const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Tasks> =>
   ({
@@ -12,6 +14,7 @@ const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Task
     kind: row.kind,
     queue: row.queue_key,
     key: row.job_key,
+    fairKey: row.fair_key,
     payload: JSON.parse(row.payload) as unknown,
     state: row.state as JobState,
     runAt: row.run_at,
@@ -24,16 +27,8 @@ const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Task
   }) as AnyJob<Tasks>;
 
 const ERROR_MAX = 2000;
-/** The PostgreSQL advisory lock that serialises leases (an arbitrary constant of the engine's). */
-const LEASE_LOCK = 0x5715e;
-/** Widening windows of lease candidates tried at most (4, 32, 256 × the limit). */
-const MAX_LEASE_ROUNDS = 3;
 const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
 const keyedStates = () => KEYED_STATES.map((state) => sql.lit(state));
-
-/** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
-const caused = (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, since: number) =>
-  eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
 
 // The statements every job runs, compiled once (src/lib/compiled-query.ts).
 const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTable>) =>
@@ -43,6 +38,7 @@ const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTab
       kind: p.kind,
       queue_key: p.queue_key,
       job_key: p.job_key,
+      fair_key: p.fair_key,
       payload: p.payload,
       state: p.state,
       run_at: p.run_at,
@@ -121,66 +117,13 @@ function moveFor(kindCount: number, from: readonly JobState[], to: JobState) {
   return statement;
 }
 
-/** Lease candidates of one kind, in due order; PostgreSQL skips rows another worker is leasing. */
-type CandidateParams = { at: number; limit: number };
-const candidates = (where: (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, p: CandidateParams) => ReturnType<typeof caused>, lock: boolean) =>
-  compiledQuery((db: Kysely<JobsDatabase>, p: CandidateParams) => {
-    const q = db.selectFrom('jobs').select(['id', 'queue_key', 'run_at']).where((eb) => where(eb, p)).orderBy('run_at').orderBy('id').limit(p.limit);
-    return lock ? q.forUpdate().skipLocked() : q;
-  });
-const candidateKinds = (lock: boolean) => ({
-  due: candidates((eb, p) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', p.at)]), lock),
-  caused: candidates((eb, p) => caused(eb, p.at), lock),
-  expired: candidates((eb, p) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', p.at)]), lock),
-});
-const CANDIDATES = { sqlite: candidateKinds(false), postgres: candidateKinds(true) };
-
 /**
  * The engine's statements over a database handle, the root or a transaction's. `enqueued` is
- * called after each job written, so the handle's owner can wake workers once it commits.
+ * called after each write that makes work due now, so the handle's owner can wake workers once
+ * it commits.
  */
 export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dialect: EngineDialect, enqueued: () => void = () => {}): Jobs<Tasks> {
   const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
-  const find = CANDIDATES[dialect];
-
-  /**
-   * Up to `want` due candidates in due order. One query per kind of candidate, each reading the
-   * jobs_due index in order and stopping at the limit: a single OR of them made the database
-   * sort every due job on each lease, which under a burst cost more than running the jobs
-   * (docs/performance.md). `more` says whether any kind may have had more to give.
-   */
-  async function candidatesInOrder(want: number, dueBy: number, realNow: number, causedSince: number | undefined) {
-    const kinds = [
-      await find.due.all(db, { at: dueBy, limit: want }),
-      causedSince === undefined ? [] : await find.caused.all(db, { at: causedSince, limit: want }),
-      await find.expired.all(db, { at: realNow, limit: want }),
-    ];
-    const seen = new Set<number>();
-    const rows = kinds
-      .flat()
-      .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
-      .filter((r) => !seen.has(r.id) && seen.add(r.id))
-      .slice(0, want);
-    return { rows, more: kinds.some((k) => k.length === want) };
-  }
-
-  async function tryLeaseLock(): Promise<boolean> {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`.execute(db);
-    return rows[0]?.locked === true;
-  }
-
-  /** Those of `queues` that have a job running under a live lease. */
-  async function runningQueues(queues: string[], realNow: number): Promise<string[]> {
-    if (queues.length === 0) return [];
-    const running = await db
-      .selectFrom('jobs')
-      .select('queue_key')
-      .where('state', '=', 'running')
-      .where('lease_expires', '>=', realNow)
-      .where('queue_key', 'in', queues)
-      .execute();
-    return running.flatMap((r) => (r.queue_key ? [r.queue_key] : []));
-  }
 
   async function insert(job: NewJob<Tasks>, now: number, claim: JobClaim | null): Promise<number> {
     const key = job.key ?? null;
@@ -188,6 +131,7 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       kind: job.kind,
       queue_key: job.queue,
       job_key: key,
+      fair_key: job.fairKey ?? null,
       payload: JSON.stringify(job.payload ?? null),
       state: claim ? 'running' : 'pending',
       run_at: job.runAt,
@@ -199,7 +143,9 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       date_updated: now,
     });
     if (row) {
-      enqueued();
+      // Work due now wakes a worker; a claimed job is run by its claimer, and a later one is
+      // found by the worker's poll when it falls due.
+      if (!claim && job.runAt <= now) enqueued();
       return Number(row.id);
     }
     // Only a key held by a live job writes nothing.
@@ -218,33 +164,9 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     },
 
     /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
-    async lease({ owner, dueBy, realNow, leaseMs, limit, now, causedSince }) {
-      // One lease at a time across processes: the check for busy queues below sees only
-      // committed leases, so two at once could each start a job of the same queue. A process
-      // that finds another leasing leaves the due jobs to it rather than wait: waiting inside a
-      // grouped transaction could deadlock with the other group's row locks. SQLite has one
-      // writer at a time already.
-      if (dialect === 'postgres' && !(await tryLeaseLock())) return [];
-      // Candidates in due order, in widening windows: a queue with a job running keeps its
-      // other jobs waiting, and a backlog of them must not hide another queue's due job.
-      const chosen: number[] = [];
-      const busy = new Set<string>();
-      for (let want = limit * 4, round = 0; chosen.length < limit && round < MAX_LEASE_ROUNDS; want *= 8, round++) {
-        const { rows, more } = await candidatesInOrder(want, dueBy, realNow, causedSince);
-        const queues = [...new Set(rows.map((r) => r.queue_key).filter((q): q is string => q !== null && !busy.has(q)))];
-        for (const queue of await runningQueues(queues, realNow)) busy.add(queue);
-        for (const row of rows) {
-          if (chosen.length >= limit) break;
-          if (chosen.includes(row.id)) continue;
-          if (row.queue_key !== null) {
-            // One job per queue at a time keeps each queue's work in order.
-            if (busy.has(row.queue_key)) continue;
-            busy.add(row.queue_key);
-          }
-          chosen.push(row.id);
-        }
-        if (!more) break;
-      }
+    async lease(request) {
+      const { owner, realNow, leaseMs, now } = request;
+      const chosen = await chooseJobs(db, dialect, request);
       if (chosen.length === 0) return [];
       const leasedRows = await db
         .updateTable('jobs')
@@ -288,6 +210,25 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     async extendLeases(owner, ids, until) {
       if (ids.length === 0) return;
       await db.updateTable('jobs').set({ lease_expires: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
+    },
+
+    async stats(dueBy) {
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['kind', 'state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['pending', 'running', 'waiting', 'held', 'dead'])
+        .groupBy(['kind', 'state'])
+        .execute();
+      const oldest = await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.min<number>('run_at').as('run_at'))
+        .where('state', '=', 'pending')
+        .where('run_at', '<=', dueBy)
+        .executeTakeFirst();
+      return {
+        counts: rows.map((row) => ({ kind: row.kind, state: row.state as JobState, count: Number(row.n) })),
+        oldestDueRunAt: oldest?.run_at == null ? null : Number(oldest.run_at),
+      };
     },
 
     async countDue(dueBy, causedSince) {

@@ -51,6 +51,15 @@ export interface LeaseRequest {
    * jobs cause, such as the callback of a change the operator just applied.
    */
   causedSince?: number;
+  /** A slot group's kinds: only jobs of these kinds are leased (all kinds when absent). */
+  kinds?: readonly string[];
+  /** With `kinds`: at most this many running jobs (across every worker) per fairness key. */
+  perKeyLimit?: number;
+}
+
+export interface JobStats {
+  counts: { kind: string; state: JobState; count: number }[];
+  oldestDueRunAt: number | null;
 }
 
 /** A job written already leased, for the worker whose transaction caused it to run it next. */
@@ -76,6 +85,8 @@ export interface JobLedger<Tasks extends TaskMap> {
   park(id: number, owner: string, state: 'waiting' | 'held', now: number): Promise<boolean>;
   /** Renews the leases of these jobs while `owner` holds them. */
   extendLeases(owner: string, ids: number[], until: number): Promise<void>;
+  /** Unfinished (and dead) jobs by kind and state, and the run_at of the oldest pending job due by `dueBy`. */
+  stats(dueBy: number): Promise<JobStats>;
   /** Jobs due by `dueBy` that are not finished: pending ones, and running ones. */
   countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
   /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */

@@ -23,18 +23,45 @@ export interface JobHandler<J, Tx> {
   onRetry?(tx: Tx, job: J, error: unknown, nextRunAt: number, now: number): Promise<void>;
   /** In the transaction that marks the job dead: undo or report what it was for. */
   onDead?(tx: Tx, job: J, error: unknown, now: number): Promise<void>;
+  /**
+   * When `onDead` itself failed: a simpler undo, in a transaction of its own that also marks the
+   * job dead, so that what the job was for is never left half done.
+   */
+  onUndoFailed?(tx: Tx, job: J, error: unknown, now: number): Promise<void>;
 }
 
 /** One handler per kind of the task map, each given its kind's payload. */
 export type TaskHandlers<Tasks extends TaskMap, Tx> = { [K in KindOf<Tasks>]: JobHandler<Job<Tasks, K>, Tx> };
+
+/**
+ * Slots of their own for some kinds of job, so that one sort of work (callbacks to slow
+ * receivers) cannot hold the slots another needs (the operator's changes, timers). With
+ * `perKeyLimit`, at most that many of the group's jobs per fairness key (NewJob.fairKey) run at
+ * once: leases count every worker's, a worker's own claims count its own.
+ */
+export interface SlotGroup {
+  name: string;
+  kinds: readonly string[];
+  concurrency: number;
+  perKeyLimit?: number;
+}
 
 export interface RunnerSettings {
   leaseMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Jobs run at once when there are no slot groups; a clock move's batch size. */
   concurrency: number;
+  /** When set, every kind belongs to exactly one group, and the worker fills each group's slots. */
+  groups?: readonly SlotGroup[];
 }
+
+/** How a run ended, for metrics: done (or parked), to be retried, dead, or taken over by another worker. */
+export type RunOutcome = 'done' | 'retry' | 'dead' | 'lost';
+
+/** Hears of every run of a job: its kind, how it ended and how long it took. */
+export type RunObserver = (kind: string, outcome: RunOutcome, seconds: number) => void;
 
 /** Another worker took the job over (our lease expired); its outcome is theirs to record. */
 export class LostLease extends Error {
@@ -63,6 +90,15 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 }
 
 /**
+ * The backoff with jitter: somewhere from half of it to all of it, so that jobs that failed
+ * together (a receiver that was down, a database restart) do not all come back at once.
+ */
+export function jitteredBackoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const full = backoffMs(attempt, baseMs, maxMs);
+  return Math.max(1, Math.round(full / 2 + random() * (full / 2)));
+}
+
+/**
  * Leases jobs from the queue and runs them. Used by the background worker and, synchronously,
  * by whoever must see due work done now (an emulated clock's move); both share this process's
  * lease owner and its lease heartbeat. `Tx` is the store's transaction handle, handed to the
@@ -73,6 +109,8 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private readonly inflight = new Set<Promise<void>>();
   /** The jobs in hand: the heartbeat renews only these leases. */
   private readonly inHand = new Set<number>();
+  private readonly activeByKind = new Map<string, number>();
+  private readonly activeByFairKey = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -81,10 +119,30 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     private readonly handlers: TaskHandlers<Tasks, Tx>,
     readonly settings: RunnerSettings,
     private readonly log: EngineLog,
-  ) {}
+    private readonly observe: RunObserver = () => {},
+  ) {
+    if (settings.groups) {
+      for (const kind of Object.keys(handlers)) {
+        const n = settings.groups.filter((group) => group.kinds.includes(kind)).length;
+        if (n !== 1) throw new Error(`job kind ${kind} must be in exactly one slot group (it is in ${n})`);
+      }
+    }
+  }
 
   get active(): number {
     return this.inflight.size;
+  }
+
+  /** Jobs of these kinds this process is running. */
+  activeOf(kinds: readonly string[]): number {
+    let n = 0;
+    for (const kind of kinds) n += this.activeByKind.get(kind) ?? 0;
+    return n;
+  }
+
+  /** The slot group of a kind, if there are groups. */
+  groupOf(kind: string): SlotGroup | undefined {
+    return this.settings.groups?.find((group) => group.kinds.includes(kind));
   }
 
   /** Keeps this process's leases alive while it runs jobs, however long they take. */
@@ -105,13 +163,17 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     this.heartbeat = null;
   }
 
-  /** Leases up to `limit` jobs due by `dueBy` (engine time), and those caused since `causedSince`. */
-  lease(limit: number, dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
+  /**
+   * Leases up to `limit` jobs due by `dueBy` (engine time), and those caused since
+   * `causedSince`; of one slot group's kinds only, when `group` is given.
+   */
+  lease(limit: number, dueBy = this.clock.now(), causedSince?: number, group?: SlotGroup): Promise<AnyJob<Tasks>[]> {
     if (limit <= 0) return Promise.resolve([]);
+    const selection = group ? { kinds: group.kinds, perKeyLimit: group.perKeyLimit } : {};
     // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
     // running, and on SQLite no other lease in this process can slip in between.
     return this.store.transaction(
-      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince }),
+      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince, ...selection }),
       LEASE,
     );
   }
@@ -119,12 +181,25 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   /** Runs one leased job and records its outcome; never throws. */
   run(job: AnyJob<Tasks>): Promise<void> {
     this.inHand.add(job.id);
+    this.hold(job, 1);
     const running = this.execute(job).finally(() => {
       this.inflight.delete(running);
       this.inHand.delete(job.id);
+      this.hold(job, -1);
     });
     this.inflight.add(running);
     return running;
+  }
+
+  /**
+   * Whether a job caused to run at once may run in this process now, within its group's slots.
+   * Jobs of a group with a per-key limit are never claimed: the limit is counted by the lease
+   * (one at a time), which a claim committed beside it could not see.
+   */
+  private mayClaim(kind: string): boolean {
+    const group = this.groupOf(kind);
+    if (!group) return true;
+    return group.perKeyLimit === undefined && this.activeOf(group.kinds) < group.concurrency;
   }
 
   /** Resolves when every job this process is running has finished. */
@@ -161,51 +236,86 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
 
   private async execute(job: AnyJob<Tasks>): Promise<void> {
     const handler = this.handlerOf(job);
+    const started = performance.now();
+    let outcome: RunOutcome = 'done';
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const ctx: JobContext<Tx> = { store: this.store, clock: this.clock, settle: (work) => this.settle(job, work) };
       await handler.run(job, ctx);
     } catch (error) {
-      if (error instanceof LostLease) return;
+      if (error instanceof LostLease) {
+        outcome = 'lost';
+        return;
+      }
+      outcome = job.attempts < (handler?.maxAttempts ?? this.settings.maxAttempts) ? 'retry' : 'dead';
       await this.fail(job, handler, error).catch((failure: unknown) => {
         this.log.error({ job: job.id, kind: job.kind, err: describe(failure) }, 'could not record a job failure; its lease will expire and it will run again');
       });
+    } finally {
+      this.observe(job.kind, outcome, (performance.now() - started) / 1000);
     }
   }
 
   private async settle(job: AnyJob<Tasks>, work?: (tx: Tx, now: number) => Promise<Settlement | void>): Promise<void> {
-    let claimed: AnyJob<Tasks>[] = [];
-    await this.store.transaction(async (tx) => {
-      // A grouped transaction that rolls back runs its members again (store/tuning/pg-group-commit.ts).
-      claimed = [];
-      const now = this.clock.now();
-      const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
-      const ok =
-        settlement.state === 'done'
-          ? await tx.jobs.finish(job.id, this.owner, 'done', now)
-          : settlement.state === 'pending'
-            ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
-            : await tx.jobs.park(job.id, this.owner, settlement.state, now);
-      if (!ok) throw new LostLease(job.id);
-    }, outcomeOf(job));
-    for (const next of claimed) void this.run(next);
+    // Jobs claimed by the transaction hold their slots from the moment they are claimed, so that
+    // transactions committing side by side cannot claim more than the slots.
+    const claimed: AnyJob<Tasks>[] = [];
+    const release = () => {
+      for (const next of claimed.splice(0)) this.hold(next, -1);
+    };
+    try {
+      await this.store.transaction(async (tx) => {
+        // A grouped transaction that rolls back runs its members again (store/tuning/pg-group-commit.ts).
+        release();
+        const now = this.clock.now();
+        const settlement = (await work?.(this.claiming(tx, claimed), now)) ?? { state: 'done' };
+        const ok =
+          settlement.state === 'done'
+            ? await tx.jobs.finish(job.id, this.owner, 'done', now)
+            : settlement.state === 'pending'
+              ? await tx.jobs.reschedule(job.id, this.owner, { runAt: settlement.runAt, now, error: null, refundAttempt: settlement.refundAttempt })
+              : await tx.jobs.park(job.id, this.owner, settlement.state, now);
+        if (!ok) throw new LostLease(job.id);
+      }, outcomeOf(job));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    for (const next of claimed) {
+      this.hold(next, -1);
+      void this.run(next);
+    }
+  }
+
+  /** Counts a job against its kind's and its fairness key's slots in this process (or stops counting it). */
+  private hold(job: { kind: string; fairKey: string | null }, by: 1 | -1): void {
+    for (const [map, key] of [
+      [this.activeByKind, job.kind],
+      [this.activeByFairKey, job.fairKey],
+    ] as const) {
+      if (key === null) continue;
+      const n = (map.get(key) ?? 0) + by;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    }
   }
 
   /**
    * The transaction's handle, except that a job it causes to run at once (a callback, a next
    * step) is written already leased to this worker, which runs it as soon as the transaction
    * commits: no lease round trip between the steps of one piece of work. At most one per
-   * queue, so each queue's work stays in order; if this process dies, the lease expires and
-   * another worker takes the job over.
+   * queue, so each queue's work stays in order, and only within the slots of the job's group;
+   * if this process dies, the lease expires and another worker takes the job over.
    */
   private claiming(tx: Tx, claimed: AnyJob<Tasks>[]): Tx {
     const claimedQueues = new Set<string | null>();
     const enqueue: Jobs<Tasks>['enqueue'] = async (job, now) => {
-      if (job.runAt > now || job.key || claimedQueues.has(job.queue)) return tx.jobs.enqueue(job, now);
+      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !this.mayClaim(job.kind)) return tx.jobs.enqueue(job, now);
       if (job.queue !== null) claimedQueues.add(job.queue);
       const leaseExpires = Date.now() + this.settings.leaseMs;
       const id = await tx.jobs.enqueueClaimed(job, now, { owner: this.owner, leaseExpires });
-      const stored = { id, ...job, key: null, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now };
+      const stored = { id, ...job, key: null, fairKey: job.fairKey ?? null, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now };
+      this.hold(stored, 1);
       claimed.push(stored as AnyJob<Tasks>);
       return id;
     };
@@ -219,7 +329,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
       this.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed; it will be retried');
       await this.store.transaction(async (tx) => {
         const now = this.clock.now();
-        const nextRunAt = now + backoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+        const nextRunAt = now + jitteredBackoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
         if (!(await tx.jobs.reschedule(job.id, this.owner, { runAt: nextRunAt, now, error: message, refundAttempt: false }))) return;
         await handler?.onRetry?.(tx, job, error, nextRunAt, now);
       }, outcomeOf(job));
@@ -233,9 +343,23 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
         await handler?.onDead?.(tx, job, error, now);
       }, outcomeOf(job));
     } catch (deadError) {
+      const recorded = `${message}; undo failed: ${describe(deadError)}`;
+      if (handler?.onUndoFailed) {
+        try {
+          await this.store.transaction(async (tx) => {
+            const now = this.clock.now();
+            if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, recorded))) return;
+            await handler.onUndoFailed?.(tx, job, deadError, now);
+          }, outcomeOf(job));
+          this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; its simpler undo ran instead');
+          return;
+        } catch (fallbackError) {
+          this.log.error({ job: job.id, err: describe(fallbackError) }, 'the simpler undo of a dead job failed too');
+        }
+      }
       // Even when undoing fails, the job must end rather than fail forever.
       this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');
-      await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), `${message}; undo failed: ${describe(deadError)}`);
+      await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), recorded);
     }
   }
 }

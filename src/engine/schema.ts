@@ -10,6 +10,8 @@ export interface JobsTable {
   queue_key: string | null;
   /** The unique key among unfinished jobs (NewJob.key). */
   job_key: string | null;
+  /** Whom the job works for (NewJob.fairKey), for per-key limits of slot groups. */
+  fair_key: string | null;
   /** JSON text. */
   payload: string;
   state: string;

@@ -26,6 +26,11 @@ export interface NewJob<Tasks extends TaskMap, K extends KindOf<Tasks> = KindOf<
   queue: string | null;
   /** Unique among unfinished jobs: enqueueing a key that is live returns that job instead. */
   key?: string | null;
+  /**
+   * Whom the job works for (an account, a tenant). A slot group with a per-key limit runs at
+   * most that many jobs of one key at once, so one key's slow jobs cannot take every slot.
+   */
+  fairKey?: string | null;
   payload: Tasks[K];
   /** Epoch milliseconds of the engine's clock. */
   runAt: number;
@@ -36,6 +41,7 @@ export interface StoredJob<K extends string, P> {
   kind: K;
   queue: string | null;
   key: string | null;
+  fairKey: string | null;
   payload: P;
   state: JobState;
   runAt: number;

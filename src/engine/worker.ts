@@ -1,4 +1,5 @@
 import type { EngineLog } from './types.js';
+import type { SlotGroup } from './runner.js';
 
 /**
  * Leases are at least this far apart. Under a stream of changes every request and every ended
@@ -20,7 +21,10 @@ export interface WorkerSettings {
 /** What the loop drives (a JobRunner): it knows nothing of what the jobs it leases mean. */
 export interface WorkSource<J> {
   readonly active: number;
-  lease(limit: number): Promise<J[]>;
+  /** The slot groups, when the kinds are split into groups (RunnerSettings.groups). */
+  readonly settings: { groups?: readonly SlotGroup[] };
+  activeOf(kinds: readonly string[]): number;
+  lease(limit: number, dueBy?: number, causedSince?: number, group?: SlotGroup): Promise<J[]>;
   run(job: J): Promise<void>;
   idle(): Promise<void>;
   startHeartbeat(): void;
@@ -64,6 +68,32 @@ export class Worker<J> {
     this.runner.stopHeartbeat();
   }
 
+  /**
+   * Leases as many jobs as there are free slots: the worker's, or each slot group's from its own
+   * kinds. True when a lease filled every slot it asked for, so more may be waiting.
+   */
+  private async fill(): Promise<boolean> {
+    const groups = this.runner.settings.groups;
+    const start = (jobs: J[]) => {
+      for (const job of jobs) void this.runner.run(job).finally(() => this.poke());
+    };
+    if (!groups) {
+      const free = this.settings.concurrency - this.runner.active;
+      const jobs = await this.runner.lease(free);
+      start(jobs);
+      return jobs.length > 0 && jobs.length === free && this.runner.active < this.settings.concurrency;
+    }
+    let more = false;
+    for (const group of groups) {
+      const free = group.concurrency - this.runner.activeOf(group.kinds);
+      if (free <= 0) continue;
+      const jobs = await this.runner.lease(free, undefined, undefined, group);
+      start(jobs);
+      if (jobs.length > 0 && jobs.length === free) more = true;
+    }
+    return more;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let full = false;
@@ -72,15 +102,12 @@ export class Worker<J> {
       this.lastLease = Date.now();
       try {
         await this.beforeLease();
-        const free = this.settings.concurrency - this.runner.active;
-        const jobs = await this.runner.lease(free);
-        for (const job of jobs) void this.runner.run(job).finally(() => this.poke());
-        full = jobs.length > 0 && jobs.length === free;
+        full = await this.fill();
       } catch (error) {
         this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'leasing jobs failed; trying again shortly');
       }
       if (!this.running) break;
-      if (full && this.runner.active < this.settings.concurrency) continue;
+      if (full) continue;
       if (this.poked) {
         this.poked = false;
         continue;

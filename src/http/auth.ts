@@ -3,6 +3,7 @@ import type { Caller } from '../domain/caller.js';
 import type { CredentialService } from '../domain/accounts/credentials.js';
 import { sendError } from './errors.js';
 import { type LoginThrottle, pause } from './throttle.js';
+import { unstorableText } from './wire-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,15 +20,46 @@ const MAX_CACHED = 10_000;
  */
 export class BasicAuth {
   private readonly cache = new Map<string, { caller: Caller; expires: number }>();
+  /** The credential version last read; null while it cannot be read (nothing is remembered then). */
+  private version: number | null = null;
+  private watcher: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly credentials: CredentialService,
     private readonly ttlMs: number,
     private readonly throttle: LoginThrottle,
+    private readonly watchMs: number,
   ) {}
 
   forget(): void {
     this.cache.clear();
+  }
+
+  /**
+   * Reads the credential version every `watchMs` and forgets everything remembered when it
+   * grows: a key deleted or an account suspended in another process holds here within that.
+   */
+  async watch(): Promise<void> {
+    if (this.ttlMs === 0 || this.watcher) return;
+    const read = async () => {
+      try {
+        const version = await this.credentials.version();
+        if (version !== this.version) this.forget();
+        this.version = version;
+      } catch {
+        // Unknown: remember nothing until it can be read again.
+        this.version = null;
+        this.forget();
+      }
+    };
+    await read();
+    this.watcher = setInterval(() => void read(), this.watchMs);
+    this.watcher.unref();
+  }
+
+  stop(): void {
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = null;
   }
 
   // Callback style, so a request whose credentials are cached (nearly all under load) goes on
@@ -48,6 +80,11 @@ export class BasicAuth {
     const retryAfter = this.throttle.retryAfter(request.ip, credentials?.user);
     if (retryAfter !== null) return tooManyFailures(reply, retryAfter);
     if (!credentials) return unauthorized(reply, 'Authentication is required: use HTTP Basic with an Account SID and auth token, or an API key SID and secret');
+    // A user name the database cannot look up is bad input, not a failed login (wire-guard.ts).
+    const why = unstorableText(credentials.user) ?? unstorableText(credentials.secret);
+    if (why) return sendError(reply, 400, 20001, `Invalid request: the HTTP Basic user name or password ${why}`);
+    // Remembered only if no revocation was seen meanwhile.
+    const versionBefore = this.version;
     const result = await this.credentials.authenticate(credentials.user, credentials.secret);
     if (result === 'account_inactive') {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
@@ -58,7 +95,7 @@ export class BasicAuth {
       return unauthorized(reply, 'Authenticate: the username or password is incorrect');
     }
     this.throttle.succeed(credentials.user);
-    if (this.ttlMs > 0 && header) {
+    if (this.ttlMs > 0 && this.version !== null && this.version === versionBefore && header) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(header, { caller: result, expires: Date.now() + this.ttlMs });
     }

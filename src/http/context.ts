@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import type { BasicAuth } from './auth.js';
 import type { LoginThrottle } from './throttle.js';
+import type { FaultReporter } from './faults.js';
 
 export interface HttpContext {
   config: Config;
@@ -13,6 +14,7 @@ export interface HttpContext {
   allowedHosts: Set<string>;
   /** Failed admin tokens, per client address. */
   adminThrottle: LoginThrottle;
+  faults: FaultReporter;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

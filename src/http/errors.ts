@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import type { FaultReporter } from './faults.js';
 
 // The one place where domain errors become HTTP statuses and Twilio error codes. Each code is
 // the one Twilio's error dictionary (twilio.com/docs/api/errors/NNNNN) gives for the situation;
@@ -67,7 +68,11 @@ export function sendError(reply: FastifyReply, status: number, code: number, mes
   return reply.code(status).type('application/json').send(twilioError(status, code, message));
 }
 
-export function errorHandler(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
+/** The Twilio wire's error handler; `faults` tells the database's own faults from bugs. */
+export const errorHandlerWith = (faults: FaultReporter) => (error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) =>
+  handleError(faults, error, request, reply);
+
+function handleError(faults: FaultReporter, error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof DomainError) {
     const { status, code } = answerFor(error.code, request.url);
     // Twilio's not-found message names the path that was asked for.
@@ -81,6 +86,10 @@ export function errorHandler(error: FastifyError | DomainError, request: Fastify
     const { code } = answerFor('invalid_parameter', request.url);
     return sendError(reply, status, code, `Invalid request: ${error.message}`);
   }
-  request.log.error({ err: error }, 'request failed');
+  if (faults.fault(error, request.log)) {
+    reply.header('Retry-After', '1');
+    return sendError(reply, 503, 20503, 'Service Unavailable: the database cannot be used right now; try again shortly');
+  }
+  faults.unexpected(error, request.log, 'request failed');
   return sendError(reply, 500, 20500, 'Internal Server Error');
 }

@@ -6,8 +6,10 @@ import { BasicAuth } from './auth.js';
 import { accountConcurrency } from './concurrency.js';
 import { LoginThrottle } from './throttle.js';
 import { type HttpContext, allowedHosts } from './context.js';
-import { errorHandler } from './errors.js';
+import { errorHandlerWith } from './errors.js';
 import { RouteTable } from './methods.js';
+import { FaultReporter, type FaultClassifier } from './faults.js';
+import { guardWire } from './wire-guard.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -19,38 +21,92 @@ import { adminRoutes } from '../admin/routes.js';
 import { openapiRoutes } from './openapi.js';
 import { registerApiDocs } from './api-docs.js';
 
+const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
+
+/** How long /readyz waits for the database. */
+const READY_TIMEOUT_MS = 2000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** What the server reports to, and what GET /metrics serves (src/metrics.ts). */
+export interface HttpMetrics {
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface ServerOptions {
   config: Config;
   services: Services;
   adminToken: string;
+  /** Tells the database's own faults (503) from other errors (500). */
+  faultOf: FaultClassifier;
+  metrics?: HttpMetrics;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, adminToken, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, faultOf, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 8 * 1024 * 1024,
+    // The limits of WISP_HTTP_* (config.ts): a client that sends slowly, or too much, is cut off.
+    bodyLimit: config.http.maxBodyBytes,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      maxHeaderSize: config.http.maxHeaderBytes,
+      headersTimeout: config.http.headersTimeoutMs,
+      // How often Node.js looks for requests past their timeout: often enough to honour short ones.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4))),
+    },
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
   });
+  app.server.maxConnections = config.http.maxConnections;
+  const faults = new FaultReporter(faultOf);
   const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
-  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle));
-  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config) };
+  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle), config.authWatchMs);
+  await auth.watch();
+  app.addHook('onClose', async () => auth.stop());
+  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config), faults };
 
   await app.register(formbody);
   await registerApiDocs(app);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandlerWith(faults));
+  guardWire(app);
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
   // Emulated time is shared through the database: catch up with other processes' clock moves.
-  app.addHook('onRequest', async () => {
+  // Not for the health checks, which must answer (or say why not) whatever the database does.
+  app.addHook('onRequest', async (request) => {
+    if (HEALTH_ROUTES.has(request.routeOptions.url ?? '')) return;
     await services.time.clock.refresh();
   });
   const routes = new RouteTable();
   routes.watch(app);
   app.setNotFoundHandler(routes.notFound);
 
-  app.get('/healthz', async (_request, reply) => {
-    await services.ping();
-    return reply.send({ status: 'ok' });
+  // Liveness: the process answers. It does not look at the database, so that an orchestrator
+  // does not restart a process that is merely waiting for the database to come back.
+  app.get('/healthz', async (_request, reply) => reply.send({ status: 'ok' }));
+  // Readiness: the database answers too. 503 while it cannot be reached.
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await withDeadline(services.ping(), READY_TIMEOUT_MS);
+      return await reply.send({ status: 'ok', database: 'ok' });
+    } catch (error) {
+      const fault = faults.fault(error, request.log);
+      return reply.code(503).send({ status: 'unavailable', database: fault?.message ?? (error instanceof Error ? error.message : String(error)) });
+    }
   });
 
   // The Twilio surfaces share HTTP Basic authentication.
@@ -65,7 +121,16 @@ export async function buildServer({ config, services, adminToken, logger = true 
     commandRoutes(twilio, ctx);
     usageRoutes(twilio, ctx);
   });
-  await app.register(async (admin) => adminRoutes(admin, ctx));
   await app.register(async (docs) => openapiRoutes(docs, ctx));
+  await app.register(async (admin) => {
+    adminRoutes(admin, ctx);
+    // Behind the admin token, unless it has a listener of its own (WISP_METRICS_PORT).
+    if (metrics && config.metricsPort === null) {
+      admin.get('/metrics', async (_request, reply) => {
+        const { contentType, body } = await metrics.render();
+        return reply.type(contentType).send(body);
+      });
+    }
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest, type buildConnector } from 'undici';
+import { Agent, request as undiciRequest, type Dispatcher, type buildConnector } from 'undici';
 import type { CallbackAttempt, CallbackDelivery } from '../domain/callbacks.js';
 import type { Store } from '../domain/ports.js';
 import type { WispJob } from '../domain/tasks.js';
@@ -26,8 +26,8 @@ function attemptOf(error: unknown, at: number): Omit<CallbackAttempt, 'state' | 
 
 /**
  * One connection pool for every callback URL: undici's `request` costs a fraction of `fetch`
- * per call (no WHATWG streams or abort signals), which counts when thousands of callbacks a
- * second go out. Keep-alive connections to a customer's endpoint are reused between calls.
+ * per call (no WHATWG streams), which counts when thousands of callbacks a second go out.
+ * Keep-alive connections to a customer's endpoint are reused between calls.
  */
 function callbackAgent(timeoutMs: number, connect?: buildConnector.connector): Agent {
   return new Agent({ connect, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 4_000 });
@@ -36,19 +36,46 @@ function callbackAgent(timeoutMs: number, connect?: buildConnector.connector): A
 /** The outbound policy refused the connection: retrying cannot help, so the delivery is dead at once. */
 class DeliveryRefused extends DeliveryFailed {}
 
+/** The most of an answer that is read; the rest is not read and the connection is closed. */
+export const ANSWER_READ_MAX = 64 * 1024;
+
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
+class DeadlinePassed extends Error {}
+
+/** Reads at most ANSWER_READ_MAX bytes of `body`, then closes it (and with it the connection). */
+async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= ANSWER_READ_MAX) break;
+  }
+  // Leaving the loop early ends the stream; destroy makes sure the socket is not reused.
+  if (size >= ANSWER_READ_MAX) body.destroy();
+  return Buffer.concat(chunks).subarray(0, ANSWER_READ_MAX).toString('utf8');
+}
+
+/**
+ * One attempt, within one deadline for everything: connecting, the headers and the body. A
+ * receiver that trickles its answer a byte at a time is cut off at the deadline like one that
+ * never answers.
+ */
 async function send(agent: Agent, delivery: CallbackDelivery, authToken: string, timeoutMs: number, at: number) {
   const request = signedRequest(delivery, delivery.params, authToken, `wisp-callback-${delivery.id}`);
   const started = performance.now();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DeadlinePassed()), timeoutMs);
   try {
     const response = await undiciRequest(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
       dispatcher: agent,
+      signal: deadline.signal,
     });
-    const body = (await response.body.text()).slice(0, BODY_KEPT);
+    const body = (await readCapped(response.body)).slice(0, BODY_KEPT);
     const attempt = { at, responseStatus: response.statusCode, responseBody: body, error: null, durationMs: Math.round(performance.now() - started) };
     if (response.statusCode < 200 || response.statusCode > 299) throw new DeliveryFailed(attempt);
     return attempt;
@@ -58,14 +85,17 @@ async function send(agent: Agent, delivery: CallbackDelivery, authToken: string,
     if (code === 'WISP_OUTBOUND_REFUSED') {
       throw new DeliveryRefused({ at, responseStatus: null, responseBody: null, error: (error as Error).message, durationMs: Math.round(performance.now() - started) });
     }
+    const late = deadline.signal.aborted || (code !== undefined && TIMEOUTS.has(code));
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     throw new DeliveryFailed({
       at,
       responseStatus: null,
       responseBody: null,
-      error: code && TIMEOUTS.has(code) ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`,
+      error: late ? `no answer within ${timeoutMs} ms` : `${error instanceof Error ? error.message : String(error)}${cause}`,
       durationMs: Math.round(performance.now() - started),
     });
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -43,6 +43,12 @@ export function applyHandler(operator: Operator): JobHandler<WispJob<'operator.a
       if (!job.queue) return;
       await refused(tx, job.queue, job.payload, { ...GAVE_UP, message: `${GAVE_UP.message} (${describe(error)})` }, now);
     },
+    // The undo failed too (its callback could not be recorded, say): undo without the callback,
+    // so the Sim returns to its status before the request, with the event recorded.
+    async onUndoFailed(tx, job, error, now) {
+      if (!job.queue) return;
+      await refused(tx, job.queue, { ...job.payload, callback: null }, { ...GAVE_UP, message: `${GAVE_UP.message} (${describe(error)})` }, now);
+    },
   };
 }
 
@@ -64,6 +70,10 @@ export function resetHandler(operator: Operator): JobHandler<WispJob<'operator.r
     async onDead(tx, job, error, now) {
       if (!job.queue) return;
       await resetEnded(tx, job.queue, job.payload, { code: GAVE_UP.code, message: `The connectivity reset could not be sent (${describe(error)})` }, now);
+    },
+    async onUndoFailed(tx, job, error, now) {
+      if (!job.queue) return;
+      await resetEnded(tx, job.queue, { ...job.payload, callback: null }, { code: GAVE_UP.code, message: `The connectivity reset could not be sent (${describe(error)})` }, now);
     },
   };
 }

@@ -10,6 +10,8 @@ import { ImmediateSqliteDialect } from './tuning/sqlite-immediate.js';
 import { withStatementCache } from './tuning/sqlite-statements.js';
 import { withPreparedStatements } from './tuning/pg-statements.js';
 import { PostgresGroupCommit } from './tuning/pg-group-commit.js';
+import { LogThrottle } from '../lib/log-throttle.js';
+import { faultOf } from './faults.js';
 
 /** The store cannot be used: unreachable, unopenable, or its schema is newer than this code. */
 export class StoreStartError extends Error {}
@@ -23,8 +25,11 @@ export interface StoreOptions {
   connectTimeoutMs?: number;
   /** SQLite: the page cache in MB (SQLite's own default when unset). */
   sqliteCacheMb?: number;
-  /** PostgreSQL: an idle pooled connection failed (the pool drops it and opens another when needed). */
-  onPoolError?: (error: Error) => void;
+  /**
+   * PostgreSQL: a pooled connection failed, idle or in use (its statements fail, the pool drops
+   * it and opens another when needed). Logged to stderr (rate-limited) as well.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface Connection {
@@ -32,6 +37,8 @@ export interface Connection {
   dialect: Dialect;
   /** PostgreSQL: runs the job engine's transactions in groups (pg-group-commit.ts). */
   groupCommit?: PostgresGroupCommit;
+  /** PostgreSQL: the pool's connections, open, idle, and requests waiting for one. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 // node-postgres returns BIGINT as a string by default; our bigints are epoch milliseconds and
@@ -47,13 +54,18 @@ function openSqlite(url: string, options: StoreOptions): Connection {
   } catch (error) {
     throw new StoreStartError(`cannot open the SQLite database at ${path}: ${reasonOf(error)}`);
   }
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('wal_autocheckpoint = 20000');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('foreign_keys = ON');
-  // A negative cache_size is in KiB; the cache fills only as pages are read.
-  if (options.sqliteCacheMb !== undefined) database.pragma(`cache_size = -${Math.round(options.sqliteCacheMb * 1024)}`);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('wal_autocheckpoint = 20000');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    // A negative cache_size is in KiB; the cache fills only as pages are read.
+    if (options.sqliteCacheMb !== undefined) database.pragma(`cache_size = -${Math.round(options.sqliteCacheMb * 1024)}`);
+  } catch (error) {
+    database.close();
+    throw new StoreStartError(`cannot use the SQLite database at ${path}: ${explain(error)}`);
+  }
   return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
 }
 
@@ -71,19 +83,28 @@ function openPostgres(url: string, options: StoreOptions): Connection {
     // grouped transaction issues more than one at a time (pg-group-commit.ts).
     pipeline: true,
   });
-  // Without a listener, an idle connection that the server drops would crash the process.
-  pool.on('error', options.onPoolError ?? logPoolError);
-  const prepared = withPreparedStatements(pool);
+  // Without a listener, a connection that the server drops would crash the process.
+  const report = (error: Error) => {
+    options.onConnectionError?.(error);
+    logConnectionError(error);
+  };
+  pool.on('error', report);
+  const prepared = withPreparedStatements(pool, report);
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepared }) }),
     dialect: 'postgres',
     // Its own driver over the same pool, for connections the groups hold themselves.
     groupCommit: new PostgresGroupCommit(new PostgresDriver({ pool: prepared })),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
-function logPoolError(error: Error): void {
-  const line = { level: 40, time: Date.now(), msg: 'an idle PostgreSQL connection failed; it will be replaced', err: error.message };
+const connectionErrors = new LogThrottle();
+
+function logConnectionError(error: Error): void {
+  const seen = connectionErrors.take(error.message);
+  if (!seen) return;
+  const line = { level: 40, time: Date.now(), msg: 'a PostgreSQL connection failed; it will be replaced', err: error.message, suppressed: seen.suppressed };
   process.stderr.write(JSON.stringify(line) + '\n');
 }
 
@@ -109,7 +130,7 @@ async function probe({ db, dialect }: Connection, url: string, connectTimeoutMs:
     const where = dialect === 'postgres' ? `PostgreSQL at ${describePostgresUrl(url)}` : `the SQLite database ${url}`;
     // node-postgres reports its connect timeout as a dropped connection; say what happened.
     const timedOut = dialect === 'postgres' && Date.now() - started >= connectTimeoutMs;
-    const reason = timedOut ? `no answer within ${connectTimeoutMs} ms (WISP_PG_CONNECT_TIMEOUT_MS)` : reasonOf(error);
+    const reason = timedOut ? `no answer within ${connectTimeoutMs} ms (WISP_PG_CONNECT_TIMEOUT_MS)` : explain(error);
     throw new StoreStartError(`cannot reach ${where}: ${reason}`);
   }
 }
@@ -144,6 +165,18 @@ async function refuseNewerSchema({ db, dialect }: Connection): Promise<void> {
   }
 }
 
+/** The reason, and what to change: each database fault names the setting to look at. */
+function explain(error: unknown): string {
+  const reason = reasonOf(error);
+  const code = (error as { code?: string } | null)?.code;
+  if (code === '3D000') return `${reason}: create that database, or correct DATABASE_URL`;
+  const fault = faultOf(error);
+  if (fault?.kind === 'read_only') return `${reason}: the database is read-only; make it (and its folder) writable by this user, or point DATABASE_URL elsewhere`;
+  if (fault?.kind === 'disk_full') return `${reason}: the disk is full; free space there, or point DATABASE_URL elsewhere`;
+  if (fault?.kind === 'unavailable') return `${reason}: check that the server named by DATABASE_URL is running and reachable`;
+  return reason;
+}
+
 function reasonOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(reasonOf).join('; ');
   if (error instanceof Error) return error.message || error.name;
@@ -155,7 +188,7 @@ async function migrate({ db, dialect }: Connection): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = reasonOf(error);
+    const reason = explain(error);
     throw new StoreStartError(
       failed ? `migration ${failed} failed: ${reason}` : `the database cannot be used: ${reason}`,
     );

@@ -13,6 +13,7 @@ import { eventRepo } from './repos/events.js';
 import { callbackRepo } from './repos/callbacks.js';
 import { networkRepo } from './repos/network.js';
 import { clockRepo } from './repos/clock.js';
+import { credentialVersionRepo } from './repos/credential-version.js';
 import { feeRepo } from './repos/fees.js';
 import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
@@ -73,6 +74,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     callbacks: callbackRepo(db, inTransaction),
     network: networkRepo(db, dialect, inTransaction),
     clock: clockRepo(db),
+    credentialVersion: credentialVersionRepo(db),
     fees: feeRepo(db),
     commands: commandRepo(db),
     dataSessions: dataSessionRepo(db),

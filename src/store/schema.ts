@@ -154,6 +154,7 @@ export interface Database {
   callbacks: CallbacksTable;
   network_state: NetworkStateTable;
   emulated_clock: EmulatedClockTable;
+  credential_version: { id: number; version: number };
   sim_fees: SimFeesTable;
   events: EventsTable;
 }

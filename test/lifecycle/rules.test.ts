@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CANCEL_AFTER_MS, addMonths, isIntermediate, timerFor } from '../../src/domain/sims/lifecycle.js';
-import { backoffMs } from '../../src/engine/index.js';
+import { backoffMs, jitteredBackoffMs } from '../../src/engine/index.js';
 import { callbackParams } from '../../src/domain/callbacks.js';
 import type { Sim } from '../../src/domain/models.js';
 
@@ -36,6 +36,14 @@ describe('lifecycle timing rules', () => {
 
   it('backs off exponentially up to the bound', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6, 100].map((n) => backoffMs(n, 1000, 10_000)), [1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+  });
+
+  it('spreads retries: a jittered backoff lies between half the backoff and all of it', () => {
+    assert.equal(jitteredBackoffMs(3, 1000, 10_000, () => 0), 2000);
+    assert.equal(jitteredBackoffMs(3, 1000, 10_000, () => 1), 4000);
+    const spread = new Set(Array.from({ length: 50 }, () => jitteredBackoffMs(4, 1000, 10_000)));
+    assert.ok([...spread].every((ms) => ms >= 4000 && ms <= 8000));
+    assert.ok(spread.size > 1, 'retries of jobs that failed together do not all fall due at once');
   });
 
   it('builds the seven callback parameters', () => {

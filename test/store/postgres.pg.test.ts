@@ -52,7 +52,7 @@ describe('PostgreSQL start errors', () => {
     const port = await closedPort();
     await assert.rejects(
       connect(`postgres://wisp:s3cret@127.0.0.1:${port}/wisp`),
-      startError(new RegExp(`^cannot reach PostgreSQL at wisp@127\\.0\\.0\\.1:${port}/wisp: .*ECONNREFUSED`)),
+      startError(new RegExp(`^cannot reach PostgreSQL at wisp@127\\.0\\.0\\.1:${port}/wisp: .*ECONNREFUSED.*: check that the server named by DATABASE_URL is running and reachable$`)),
     );
   });
 
@@ -72,7 +72,7 @@ describe('PostgreSQL start errors', () => {
 
   it('says when the database does not exist', async () => {
     const missing = withDatabase(serverUrl, `wisp_missing_${process.pid}`);
-    await assert.rejects(connect(missing), startError(/^cannot reach PostgreSQL at .*: database "wisp_missing_\d+" does not exist/));
+    await assert.rejects(connect(missing), startError(/^cannot reach PostgreSQL at .*: database "wisp_missing_\d+" does not exist: create that database, or correct DATABASE_URL$/));
   });
 
   it('makes wisp print the reason and exit 1', async () => {

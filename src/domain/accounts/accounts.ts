@@ -29,7 +29,7 @@ function subaccountName(now: number): string {
 
 export class AccountService {
   constructor(
-    private readonly store: Repos<'accounts' | 'sims' | 'jobs' | 'events' | 'callbacks'>,
+    private readonly store: Repos<'accounts' | 'credentialVersion' | 'sims' | 'jobs' | 'events' | 'callbacks'>,
     private readonly clock: Clock,
   ) {}
 
@@ -113,15 +113,18 @@ export class AccountService {
       status: status ?? account.status,
       date_updated: this.clock.now(),
     };
-    await this.store.transaction(async (tx) => {
-      await tx.accounts.update(sid, {
-        friendly_name: next.friendly_name,
-        status: next.status,
-        date_updated: next.date_updated,
+    const row = { friendly_name: next.friendly_name, status: next.status, date_updated: next.date_updated };
+    if (next.status === account.status) {
+      await this.store.accounts.update(sid, row);
+    } else {
+      await this.store.transaction(async (tx) => {
+        await tx.accounts.update(sid, row);
+        // A status change revokes or restores credentials: every process forgets what it remembers.
+        await tx.credentialVersion.bump();
+        // 33201: "Your Account has been suspended and an asynchronous request has been canceled."
+        if (next.status !== 'active' && account.status === 'active') await cancelAccountChanges(tx, sid, next.date_updated);
       });
-      // 33201: "Your Account has been suspended and an asynchronous request has been canceled."
-      if (next.status !== 'active' && account.status === 'active') await cancelAccountChanges(tx, sid, next.date_updated);
-    });
+    }
     return next;
   }
 }

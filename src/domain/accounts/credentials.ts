@@ -34,7 +34,12 @@ export async function authenticate(store: Tx<'accounts' | 'keys'>, user: string,
 
 /** Checks the credentials of requests (HTTP Basic). */
 export class CredentialService {
-  constructor(private readonly store: Tx<'accounts' | 'keys'>) {}
+  constructor(private readonly store: Tx<'accounts' | 'keys' | 'credentialVersion'>) {}
+
+  /** Grows whenever credentials are revoked, in any process. */
+  version(): Promise<number> {
+    return this.store.credentialVersion.current();
+  }
 
   authenticate(user: string, secret: string): Promise<Caller | AuthFailure> {
     return authenticate(this.store, user, secret);

@@ -11,7 +11,7 @@ import type { AccountService } from './accounts.js';
 /** API keys. The secret is returned once, at creation; only its hash is stored. */
 export class KeyService {
   constructor(
-    private readonly store: Repos<'keys' | 'accounts'>,
+    private readonly store: Repos<'keys' | 'accounts' | 'credentialVersion'>,
     private readonly clock: Clock,
     private readonly accounts: AccountService,
   ) {}
@@ -64,6 +64,10 @@ export class KeyService {
 
   async remove(caller: Caller, accountSid: string, sid: string): Promise<void> {
     await this.fetch(caller, accountSid, sid);
-    await this.store.keys.delete(sid);
+    // Every process forgets the credentials it remembers (credential-version.ts).
+    await this.store.transaction(async (tx) => {
+      await tx.keys.delete(sid);
+      await tx.credentialVersion.bump();
+    });
   }
 }

@@ -7,6 +7,8 @@ import * as devices from './004-devices.js';
 import * as jobIndexes from './005-job-indexes.js';
 import * as genericJobs from './006-generic-jobs.js';
 import * as snapshots from './007-snapshots.js';
+import * as jobFairness from './008-job-fairness.js';
+import * as credentialVersion from './009-credential-version.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -19,5 +21,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '005-job-indexes': { up: jobIndexes.up() },
     '006-generic-jobs': { up: genericJobs.up() },
     '007-snapshots': { up: snapshots.up(dialect) },
+    '008-job-fairness': { up: jobFairness.up() },
+    '009-credential-version': { up: credentialVersion.up() },
   };
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { SnapshotMeta, StateRepo } from '../../domain/ports.js';
 import { invalid } from '../../domain/errors.js';
+import { credentialVersionRepo } from './credential-version.js';
 
 // The state as a whole, table by table. Every table is found by introspection (a table a later
 // migration adds is included without a change here), except Kysely's migration bookkeeping and
@@ -28,12 +29,14 @@ interface SnapshotData {
 }
 
 const OWN_TABLE = 'snapshots';
+/** Coordination between processes, not state: kept through resets and restores, and bumped by them. */
+const CREDENTIAL_VERSION = 'credential_version';
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
 async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>> {
   const tables = await db.introspection.getTables();
-  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
+  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && t.name !== CREDENTIAL_VERSION && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
 }
 
 /** A dynamic table name: the tables are only known at run time. */
@@ -106,6 +109,8 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
       // due again, and the attempt it was on does not count. Sequences need no change: the
       // snapshot's ids were all drawn from this database's sequences, which never go back.
       await sql`update jobs set state = 'pending', lease_owner = null, lease_expires = null, attempts = attempts - 1 where state = 'running'`.execute(db);
+      // Accounts and keys changed: every process forgets the credentials it remembers.
+      await credentialVersionRepo(db).bump();
       return meta(stored);
     },
 
@@ -119,6 +124,7 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
         if (table === 'accounts') await db.deleteFrom('accounts').where('sid', '!=', keepAccountSid).execute();
         else await rowsDb.deleteFrom(table).execute();
       }
+      await credentialVersionRepo(db).bump();
     },
   };
 }

@@ -1,0 +1,72 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { assertTwilioError } from '../helpers/spec.js';
+
+// The HTTP limits an operator expects (WISP_HTTP_*): a request whose body never comes is
+// answered 408 and closed at the request timeout, oversized headers and bodies are refused, and
+// none of it reaches the database.
+
+/** Sends `bytes` on a raw connection and resolves with all that came back once the server closes it. */
+function rawExchange(url: string, bytes: string, ceilingMs = 15_000): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    const ceiling = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the connection open for ${ceilingMs} ms`));
+    }, ceilingMs);
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(ceiling);
+      resolve(received);
+    });
+    socket.write(bytes);
+  });
+}
+
+describe('HTTP limits', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startServer({
+      WISP_HTTP_REQUEST_TIMEOUT_MS: '600',
+      WISP_HTTP_HEADERS_TIMEOUT_MS: '400',
+      WISP_HTTP_MAX_BODY_BYTES: '4096',
+      WISP_HTTP_MAX_HEADER_BYTES: '8192',
+    });
+  });
+  after(() => server.close());
+
+  const auth = () => 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64');
+
+  it('answers 408 and closes a request whose body stops after its headers', async () => {
+    const head = `POST /v1/Sims HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nStatus=`;
+    const answer = await rawExchange(server.url, head);
+    assert.match(answer, /^HTTP\/1\.1 408/);
+  });
+
+  it('closes a connection whose headers never end', async () => {
+    const answer = await rawExchange(server.url, 'GET /v1/Sims HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    assert.match(answer, /^HTTP\/1\.1 408/);
+  });
+
+  it('refuses headers beyond WISP_HTTP_MAX_HEADER_BYTES with 431', async () => {
+    const answer = await rawExchange(server.url, `GET /v1/Sims HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'x'.repeat(10_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431/);
+  });
+
+  it('refuses a body beyond WISP_HTTP_MAX_BODY_BYTES with a Twilio 413, and writes nothing', async () => {
+    const before = (await server.request('GET', '/v1/Sims')).body.sims.length;
+    const res = await fetch(`${server.url}/v1/Sims`, {
+      method: 'POST',
+      headers: { authorization: auth(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: `Iccid=${'1'.repeat(5000)}`,
+    });
+    assertTwilioError(await res.json(), 413, 20001);
+    assert.equal((await server.request('GET', '/v1/Sims')).body.sims.length, before);
+  });
+});
