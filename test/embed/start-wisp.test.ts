@@ -40,12 +40,12 @@ describe('startWisp()', () => {
       databaseUrl: database.url,
       accountSid,
       authToken,
-      adminToken: 'embedded-admin-token-0123',
+      adminToken: 'embedded-admin-token-9f2c41d8b7e6a3059c1d',
       env: { WISP_OPERATOR_LATENCY_MS: '0' },
       seed: { ratePlans: [{ uniqueName: 'iot', dataLimit: 100 }], sims: [{ iccid, uniqueName: 't-1', ratePlan: 'iot', status: 'active' }] },
     });
     try {
-      assert.deepEqual([wisp.accountSid, wisp.authToken, wisp.adminToken], [accountSid, authToken, 'embedded-admin-token-0123']);
+      assert.deepEqual([wisp.accountSid, wisp.authToken, wisp.adminToken], [accountSid, authToken, 'embedded-admin-token-9f2c41d8b7e6a3059c1d']);
       const [sim] = await wisp.twilio().wireless.v1.sims.list();
       assert.deepEqual([sim.uniqueName, sim.status, sim.iccid], ['t-1', 'active', iccid]);
     } finally {

@@ -66,7 +66,7 @@ describe('HTTP limits', () => {
       headers: { authorization: auth(), 'content-type': 'application/x-www-form-urlencoded' },
       body: `Iccid=${'1'.repeat(5000)}`,
     });
-    assertTwilioError(await res.json(), 413, 20001);
+    assertTwilioError(await res.json(), 413, 20413);
     assert.equal((await server.request('GET', '/v1/Sims')).body.sims.length, before);
   });
 });

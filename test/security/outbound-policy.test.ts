@@ -124,7 +124,7 @@ describe('callbacks under WISP_CALLBACK_NETWORKS', () => {
     for (const url of [`http://127.0.0.1:${listener.port}/x`, `http://2130706433:${listener.port}/x`, `http://[::ffff:127.0.0.1]:${listener.port}/x`, 'http://169.254.169.254/latest/meta-data/']) {
       const res = await server.request('POST', `/v1/Sims/${sid}`, { form: { Status: 'active', CallbackUrl: url } });
       assert.equal(res.status, 400, url);
-      assert.equal(res.body.code, 20001);
+      assert.equal(res.body.code, 33101, "an invalid parameter value of a Wireless resource");
       assert.match(res.body.message, /CallbackUrl is not allowed: .* address/);
     }
     const res = await server.request('POST', `/v1/Sims/${sid}`, { form: { CommandsCallbackUrl: `http://10.0.0.1/in` } });
