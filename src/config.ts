@@ -53,8 +53,10 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** A kept-alive connection waits this long for its next request. */
   keepAliveTimeoutMs: number;
-  /** Bytes of a request's headers, all together. */
+  /** Bytes of a request's headers, all together (the request line among them). */
   maxHeaderBytes: number;
+  /** Bytes of a request's URL, path and query string. */
+  maxUrlBytes: number;
   /** Bytes of a request body. */
   maxBodyBytes: number;
   /** Connections open at once; more are refused. */
@@ -205,11 +207,14 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     idleTimeoutMs: intSetting(env, 'WISP_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     keepAliveTimeoutMs: intSetting(env, 'WISP_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
     maxHeaderBytes: intSetting(env, 'WISP_HTTP_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxUrlBytes: intSetting(env, 'WISP_HTTP_MAX_URL_BYTES', 8192, 256, 1_048_576),
     maxBodyBytes: intSetting(env, 'WISP_HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1_073_741_824),
     maxConnections: intSetting(env, 'WISP_HTTP_MAX_CONNECTIONS', 2048, 1, 1_000_000),
   };
   // Node.js requires it: the headers are part of the request.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('WISP_HTTP_HEADERS_TIMEOUT_MS must not be above WISP_HTTP_REQUEST_TIMEOUT_MS');
+  // Node.js counts the request line among the headers: a longer URL could never arrive whole.
+  if (limits.maxUrlBytes > limits.maxHeaderBytes) throw new ConfigError('WISP_HTTP_MAX_URL_BYTES must not be above WISP_HTTP_MAX_HEADER_BYTES');
   return limits;
 }
 

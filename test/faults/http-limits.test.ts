@@ -1,32 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/spec.js';
+import { parseAnswer, rawExchange } from '../helpers/raw-http.js';
 
 // The HTTP limits an operator expects (WISP_HTTP_*): a request whose body never comes is
 // answered 408 and closed at the request timeout, oversized headers and bodies are refused, and
 // none of it reaches the database.
-
-/** Sends `bytes` on a raw connection and resolves with all that came back once the server closes it. */
-function rawExchange(url: string, bytes: string, ceilingMs = 15_000): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let received = '';
-    const ceiling = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server kept the connection open for ${ceilingMs} ms`));
-    }, ceilingMs);
-    socket.on('data', (chunk) => (received += chunk.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(ceiling);
-      resolve(received);
-    });
-    socket.write(bytes);
-  });
-}
 
 describe('HTTP limits', () => {
   let server: TestServer;
@@ -45,8 +25,13 @@ describe('HTTP limits', () => {
 
   it('answers 408 and closes a request whose body stops after its headers', async () => {
     const head = `POST /v1/Sims HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth()}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nStatus=`;
-    const answer = await rawExchange(server.url, head);
-    assert.match(answer, /^HTTP\/1\.1 408/);
+    const answer = parseAnswer(await rawExchange(server.url, head));
+    assert.equal(answer.status, 408);
+    assertTwilioError(JSON.parse(answer.body), 408, 33101);
+    const admin = `POST /admin/v1/Network HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`;
+    const adminAnswer = parseAnswer(await rawExchange(server.url, admin));
+    assert.equal(adminAnswer.status, 408);
+    assert.deepEqual(JSON.parse(adminAnswer.body), { code: 'request_timeout', error: 'Request Timeout: the request did not arrive in time (WISP_HTTP_REQUEST_TIMEOUT_MS)', status: 408 });
   });
 
   it('closes a connection whose headers never end', async () => {
