@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { connect } from './store/connect.js';
+import { connect, StoreStartError } from './store/connect.js';
+import { resealSecrets } from './store/secrets.js';
+import { SecretBox, SecretKeyError } from './lib/secret-box.js';
 import { kyselyStore, type WispStore } from './store/kysely-store.js';
 import { faultOf } from './store/faults.js';
 import { LogThrottle } from './lib/log-throttle.js';
@@ -61,6 +63,8 @@ export interface Wisp {
   metrics: WispMetrics;
   /** The listener of WISP_METRICS_PORT, when set. */
   metricsServer: Server | null;
+  /** How auth tokens are kept at rest: the id of WISP_SECRET_KEY (null: plain), and what start sealed again. */
+  secrets: { keyId: string | null; resealed: { accounts: number; snapshots: number } };
   close(): Promise<void>;
 }
 
@@ -152,9 +156,13 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     sqliteCacheMb: config.sqliteCacheMb,
     onConnectionError: () => countDatabaseError(),
   });
-  const store = kyselyStore(connection);
+  const secrets = new SecretBox(config.secretKey, config.previousSecretKeys);
+  const store = kyselyStore(connection, secrets);
   let metricsServer: Server | null = null;
   try {
+    const resealed = await resealSecrets(connection.db, secrets).catch((error: unknown) => {
+      throw error instanceof SecretKeyError ? new StoreStartError(`cannot read the auth tokens in the database: ${error.message}`) : error;
+    });
     const clock = new SharedClock(store.clock);
     await clock.refresh(true);
     await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
@@ -208,6 +216,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       /** Stops taking requests, lets the jobs in hand finish (at most WISP_DRAIN_TIMEOUT_MS), then closes the store. */
       metrics,
       metricsServer,
+      secrets: { keyId: secrets.currentKeyId, resealed },
       async close() {
         if (metricsServer) await new Promise((resolve) => metricsServer?.close(resolve));
         await app.close();

@@ -21,6 +21,10 @@ export interface Config {
   accountSid: string | null;
   authToken: string | null;
   adminToken: string | null;
+  /** Seals account auth tokens at rest (WISP_SECRET_KEY); null: they are stored plain. */
+  secretKey: Buffer | null;
+  /** Keys that only open, during a rotation (WISP_SECRET_KEY_PREVIOUS). */
+  previousSecretKeys: Buffer[];
   demo: boolean;
   /** A seed file (JSON or YAML) loaded into an empty database instead of the demo fleet. */
   seed: string | null;
@@ -123,6 +127,25 @@ function strongEnough(token: string): boolean {
   return token.length >= 32 && token.length * Math.log2(alphabet) >= 128 && new Set(token).size >= 10;
 }
 
+/**
+ * A 256-bit key: 64 hex digits (openssl rand -hex 32) or its 32 bytes in base64. The message
+ * never repeats the value: it is a secret, and error messages end in logs.
+ */
+function secretKey(name: string, raw: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+  if (!key || key.length !== 32) throw new ConfigError(`${name} must be a 256-bit key: 64 hex digits (openssl rand -hex 32) or 32 bytes in base64`);
+  return key;
+}
+
+function secretKeys(env: NodeJS.ProcessEnv): { secretKey: Buffer | null; previousSecretKeys: Buffer[] } {
+  const current = optional(env, 'WISP_SECRET_KEY');
+  const previous = (optional(env, 'WISP_SECRET_KEY_PREVIOUS') ?? '').split(/[\s,]+/).filter(Boolean);
+  return {
+    secretKey: current === null ? null : secretKey('WISP_SECRET_KEY', current),
+    previousSecretKeys: previous.map((raw, i) => secretKey(`WISP_SECRET_KEY_PREVIOUS (key ${i + 1})`, raw)),
+  };
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
@@ -165,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountSid,
     authToken,
     adminToken,
+    ...secretKeys(env),
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     seed: optional(env, 'WISP_SEED'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',

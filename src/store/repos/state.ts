@@ -3,6 +3,8 @@ import type { Database } from '../schema.js';
 import type { SnapshotMeta, StateRepo } from '../../domain/ports.js';
 import { invalid } from '../../domain/errors.js';
 import { credentialVersionRepo } from './credential-version.js';
+import { SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
+import { resealAccounts } from './accounts.js';
 
 // The state as a whole, table by table. Every table is found by introspection (a table a later
 // migration adds is included without a change here), except Kysely's migration bookkeeping and
@@ -15,6 +17,8 @@ export interface SnapshotsTable {
   row_count: number;
   /** JSON: { tables: { [table]: { columns: string[], rows: unknown[][] } } }. */
   data: string;
+  /** The key the auth tokens in `data` were sealed with when it was taken; null: plain. */
+  secrets_key_id: string | null;
 }
 
 declare module '../schema.js' {
@@ -42,7 +46,7 @@ async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>>
 /** A dynamic table name: the tables are only known at run time. */
 const anyTable = (db: Kysely<Database>) => db as unknown as Kysely<Record<string, Row>>;
 
-const meta = (row: Omit<SnapshotsTable, 'data'>): SnapshotMeta => ({
+const meta = (row: Omit<SnapshotsTable, 'data' | 'secrets_key_id'>): SnapshotMeta => ({
   name: row.name,
   date_created: Number(row.date_created),
   clock_ms: Number(row.clock_ms),
@@ -69,7 +73,22 @@ function checkSnapshot(name: string, raw: string, tables: Map<string, string[]>)
   return data;
 }
 
-export function stateRepo(db: Kysely<Database>): StateRepo {
+/** A snapshot's JSON with the auth tokens of its accounts sealed as `secrets` would seal them now. */
+export function resealSnapshotData(raw: string, secrets: SecretBox): string {
+  const data = JSON.parse(raw) as SnapshotData;
+  const accounts = data.tables?.accounts;
+  if (!accounts) return raw;
+  const sid = accounts.columns.indexOf('sid');
+  const token = accounts.columns.indexOf('auth_token');
+  if (sid < 0 || token < 0) return raw;
+  for (const row of accounts.rows) {
+    const stored = row[token] as string;
+    if (secrets.needsReseal(stored)) row[token] = secrets.seal(secrets.open(stored, row[sid] as string), row[sid] as string);
+  }
+  return JSON.stringify(data);
+}
+
+export function stateRepo(db: Kysely<Database>, secrets: SecretBox): StateRepo {
   const rowsDb = anyTable(db);
   const listColumns = ['name', 'date_created', 'clock_ms', 'row_count'] as const;
   return {
@@ -81,7 +100,7 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
         data.tables[table] = { columns, rows: rows.map((row) => columns.map((c) => row[c] ?? null)) };
         count += rows.length;
       }
-      const row = { name, date_created: now, clock_ms: clockMs, row_count: count, data: JSON.stringify(data) };
+      const row = { name, date_created: now, clock_ms: clockMs, row_count: count, data: JSON.stringify(data), secrets_key_id: secrets.currentKeyId };
       await db.deleteFrom('snapshots').where('name', '=', name).execute();
       await db.insertInto('snapshots').values(row).execute();
       return meta(row);
@@ -109,6 +128,14 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
       // due again, and the attempt it was on does not count. Sequences need no change: the
       // snapshot's ids were all drawn from this database's sequences, which never go back.
       await sql`update jobs set state = 'pending', lease_owner = null, lease_expires = null, attempts = attempts - 1 where state = 'running'`.execute(db);
+      // A snapshot taken before WISP_SECRET_KEY was set, or under an older key, holds tokens
+      // sealed otherwise: they are sealed as now, or the restore is refused.
+      try {
+        await resealAccounts(db, secrets);
+      } catch (error) {
+        if (error instanceof SecretKeyError) throw invalid(`Snapshot "${name}" cannot be restored: ${error.message}`);
+        throw error;
+      }
       // Accounts and keys changed: every process forgets the credentials it remembers.
       await credentialVersionRepo(db).bump();
       return meta(stored);
