@@ -145,6 +145,15 @@ export interface CredentialVersionRepo {
   bump(): Promise<void>;
 }
 
+/** Failed logins counted across processes (src/http/throttle.ts keeps them per process as well). */
+export interface LoginFailureRepo {
+  /** Counts one more failure of `key` in its window (a new window if the last one ended); returns the count and when the window ends. */
+  record(key: string, windowMs: number, now: number): Promise<{ failures: number; resetAt: number }>;
+  clear(key: string): Promise<void>;
+  /** Deletes up to `limit` counters whose window ended before `now`; returns how many. */
+  pruneExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Every repository the domain may use. */
 export interface AllRepos {
   accounts: AccountRepo;
@@ -159,6 +168,7 @@ export interface AllRepos {
   network: NetworkRepo;
   clock: ClockRepo;
   credentialVersion: CredentialVersionRepo;
+  loginFailures: LoginFailureRepo;
   fees: FeeRepo;
   commands: CommandRepo;
   dataSessions: DataSessionRepo;

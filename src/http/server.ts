@@ -77,10 +77,11 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
   app.server.maxConnections = config.http.maxConnections;
   const faults = new FaultReporter(faultOf);
   const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
-  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle), config.authWatchMs);
+  // Failed logins are counted in the database too, so that every process sharing it refuses a guesser (throttle.ts).
+  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle, services.credentials.failures, 'basic'), config.authWatchMs);
   await auth.watch();
   app.addHook('onClose', async () => auth.stop());
-  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config), faults };
+  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle, services.credentials.failures, 'admin'), allowedHosts: allowedHosts(config), faults };
 
   guardUrl(app, config.http.maxUrlBytes, lastPath);
   await registerApiDocs(app);

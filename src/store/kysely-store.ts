@@ -14,6 +14,7 @@ import { callbackRepo } from './repos/callbacks.js';
 import { networkRepo } from './repos/network.js';
 import { clockRepo } from './repos/clock.js';
 import { credentialVersionRepo } from './repos/credential-version.js';
+import { loginFailureRepo } from './repos/login-failures.js';
 import { feeRepo } from './repos/fees.js';
 import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
@@ -79,6 +80,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     network: networkRepo(db, dialect, inTransaction),
     clock: clockRepo(db),
     credentialVersion: credentialVersionRepo(db),
+    loginFailures: loginFailureRepo(db),
     fees: feeRepo(db),
     commands: commandRepo(db),
     dataSessions: dataSessionRepo(db),

@@ -10,6 +10,7 @@ import * as snapshots from './007-snapshots.js';
 import * as jobFairness from './008-job-fairness.js';
 import * as credentialVersion from './009-credential-version.js';
 import * as sealedSnapshots from './010-sealed-snapshots.js';
+import * as loginFailures from './011-login-failures.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -25,5 +26,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '008-job-fairness': { up: jobFairness.up() },
     '009-credential-version': { up: credentialVersion.up() },
     '010-sealed-snapshots': { up: sealedSnapshots.up() },
+    '011-login-failures': { up: loginFailures.up(dialect) },
   };
 }

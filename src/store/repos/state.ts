@@ -33,14 +33,14 @@ interface SnapshotData {
 }
 
 const OWN_TABLE = 'snapshots';
-/** Coordination between processes, not state: kept through resets and restores, and bumped by them. */
-const CREDENTIAL_VERSION = 'credential_version';
+/** Coordination between processes, not state: kept through resets and restores (the version is bumped by them). */
+const COORDINATION = new Set(['credential_version', 'login_failures']);
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
 async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>> {
   const tables = await db.introspection.getTables();
-  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && t.name !== CREDENTIAL_VERSION && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
+  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && !COORDINATION.has(t.name) && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
 }
 
 /** A dynamic table name: the tables are only known at run time. */
