@@ -96,6 +96,9 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
     [
       { name: 'jobs', prune: (before, limit) => store.jobs.pruneFinished(before, limit) },
       { name: 'callbacks', prune: (before, limit) => store.callbacks.pruneDelivered(before, limit) },
+      // Dead work is what an operator looks into: kept longer, by a setting of its own.
+      { name: 'deadJobs', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.jobs.pruneDead(before, limit) },
+      { name: 'deadCallbacks', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.callbacks.pruneDead(before, limit) },
     ],
     clock,
     settings.retentionMs,

@@ -96,6 +96,8 @@ export interface LifecycleConfig {
   drainTimeoutMs: number;
   /** How long finished jobs and delivered callbacks are kept (emulated ms); 0 keeps them forever. */
   retentionMs: number;
+  /** How long dead jobs and dead callbacks are kept after they died (emulated ms); 0 keeps them forever. */
+  deadRetentionMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -265,6 +267,7 @@ function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
     clockRunTimeoutMs: intSetting(env, 'WISP_CLOCK_RUN_TIMEOUT_MS', 60_000, 100, 3_600_000),
     drainTimeoutMs: intSetting(env, 'WISP_DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
     retentionMs: intSetting(env, 'WISP_JOB_RETENTION_HOURS', 168, 0, 87_600) * 3_600_000,
+    deadRetentionMs: intSetting(env, 'WISP_DEAD_JOB_RETENTION_HOURS', 720, 0, 87_600) * 3_600_000,
   };
   if (settings.backoffMaxMs < settings.backoffBaseMs) throw new ConfigError('WISP_JOB_BACKOFF_MAX_MS must not be below WISP_JOB_BACKOFF_BASE_MS');
   return settings;

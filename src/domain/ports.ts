@@ -114,6 +114,8 @@ export interface CallbackRepo {
   recordAttempt(id: number, attempt: CallbackAttempt): Promise<void>;
   /** Deletes up to `limit` deliveries created and delivered before `before`; returns how many. */
   pruneDelivered(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` dead deliveries whose last attempt was before `before`; returns how many. */
+  pruneDead(before: number, limit: number): Promise<number>;
   /** Newest first. */
   list(filter: CallbackListFilter): Promise<CallbackDelivery[]>;
 }

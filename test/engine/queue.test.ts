@@ -510,6 +510,26 @@ describe('the job queue', () => {
       assert.deepEqual([a.calls.length, b.calls.length], [0, 0]);
     });
 
+    it("uses a target's own retention where it has one, and 0 keeps its rows", async () => {
+      const dead = await add({ queue: 'queue-dead' });
+      await leaseOne(dead);
+      await jobs.finish(dead, 'worker-1', 'dead', now(), 'gave up');
+      clock.advance(2 * HOUR);
+      const own = fakeTarget('own', 0, 3);
+      const never = fakeTarget('never', 0, 3);
+      const pruner = new Pruner(
+        [{ name: 'dead', retentionMs: 3 * HOUR, prune: (before, limit) => jobs.pruneDead(before, limit) }, { ...own.target, retentionMs: HOUR }, { ...never.target, retentionMs: 0 }],
+        clock,
+        0,
+        quiet,
+      );
+      assert.deepEqual(await pruner.prune(), { dead: 0, own: 3, never: 0 }, 'the dead job is younger than its 3 hours');
+      assert.deepEqual([own.calls[0].before, never.calls.length], [now() - HOUR, 0]);
+      clock.advance(2 * HOUR);
+      assert.equal((await pruner.prune()).dead, 1);
+      assert.deepEqual(await allIds(), []);
+    });
+
     it('runs a round every minute once started, logs a failed round, and stops', async () => {
       const warnings: string[] = [];
       const log = { warn: (_details: object, message: string) => void warnings.push(message), error: () => {} };
