@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { connect, StoreStartError } from './store/connect.js';
 import { resealSecrets } from './store/secrets.js';
@@ -32,6 +32,7 @@ import { SimulatedOperator } from './network/simulator.js';
 import { policyConnector, systemResolver, type Resolver } from './network/outbound-policy.js';
 import { wispHandlers } from './jobs/index.js';
 import { buildServer } from './http/server.js';
+import { FaultReporter } from './http/faults.js';
 import { seedDemo } from './demo.js';
 import { StateService } from './domain/state.js';
 import { applySeed } from './domain/seed-apply.js';
@@ -170,12 +171,20 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     await clock.refresh(true);
     await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
     // Job logs go to the server's logger once it exists.
-    let logTarget: EngineLog | null = null;
-    // Identical lines (a database that is down fails every poll) are logged once per interval.
+    let logTarget: FastifyBaseLogger | null = null;
+    // A fault of the database itself (down, its disk full, read-only) is one line per interval,
+    // naming the cause and the setting, whoever meets it: a request or the worker. Other
+    // identical lines (a failing job retried) are logged once per interval, with the error's
+    // message, never its stack.
+    const faults = new FaultReporter(faultOf);
     const throttle = new LogThrottle();
     const line = (level: 'warn' | 'error') => (details: object, message: string) => {
-      const seen = throttle.take(`${level}|${message}|${String((details as { err?: unknown }).err)}`);
-      if (seen) logTarget?.[level](seen.suppressed > 0 ? { ...details, suppressed: seen.suppressed } : details, message);
+      if (!logTarget) return;
+      const { err, ...rest } = details as { err?: unknown };
+      if (err !== undefined && faults.fault(err, logTarget)) return;
+      const reason = err === undefined ? {} : { err: err instanceof Error ? err.message || err.name : String(err) };
+      const seen = throttle.take(`${level}|${message}|${reason.err}`);
+      if (seen) logTarget[level]({ ...rest, ...reason, ...(seen.suppressed > 0 ? { suppressed: seen.suppressed } : {}) }, message);
     };
     const log: EngineLog = { warn: line('warn'), error: line('error') };
     const metrics = new WispMetrics({ jobStats: () => store.jobs.stats(clock.now()), now: () => clock.now(), poolStats: connection.poolStats });
@@ -199,7 +208,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, adminToken, faultOf, metrics, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, faults, metrics, logger: options.logger });
     if (config.metricsPort !== null) metricsServer = await metrics.listen(config.metricsPort, config.host);
     logTarget = app.log;
     engine.runner.startHeartbeat();

@@ -8,7 +8,7 @@ import { LoginThrottle } from './throttle.js';
 import { type HttpContext, allowedHosts } from './context.js';
 import { errorHandlerWith } from './errors.js';
 import { RouteTable } from './methods.js';
-import { FaultReporter, type FaultClassifier } from './faults.js';
+import type { FaultReporter } from './faults.js';
 import { guardWire } from './wire-guard.js';
 import { clientErrorHandler, frameworkErrors, guardUrl } from './client-errors.js';
 import { formBodiesOnly } from './form-body.js';
@@ -46,13 +46,13 @@ export interface ServerOptions {
   config: Config;
   services: Services;
   adminToken: string;
-  /** Tells the database's own faults (503) from other errors (500). */
-  faultOf: FaultClassifier;
+  /** Tells the database's own faults (503) from other errors (500), and logs them once per interval. */
+  faults: FaultReporter;
   metrics?: HttpMetrics;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, adminToken, faultOf, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, faults, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
   // The path of each connection's last request, for errors of its next bytes (client-errors.ts).
   const lastPath = new WeakMap<Socket, string>();
   const app = Fastify({
@@ -75,7 +75,6 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
     frameworkErrors,
   });
   app.server.maxConnections = config.http.maxConnections;
-  const faults = new FaultReporter(faultOf);
   const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
   // Failed logins are counted in the database too, so that every process sharing it refuses a guesser (throttle.ts).
   const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle, services.credentials.failures, 'basic'), config.authWatchMs);

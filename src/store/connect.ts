@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -45,11 +45,37 @@ export interface Connection {
 // sequence numbers, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+/**
+ * Why the file at `path`, or the folder SQLite writes its journal beside it in, cannot be
+ * written; null when both can. SQLite itself says only "unable to open database file".
+ */
+function notWritable(path: string): string | null {
+  for (const target of [path, dirname(path)]) {
+    if (!existsSync(target)) continue;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
+      return `${target} ${why}: the database is read-only; make it (and its folder) writable, or point DATABASE_URL elsewhere`;
+    }
+  }
+  return null;
+}
+
 function openSqlite(url: string, options: StoreOptions): Connection {
   const path = url.slice('sqlite:'.length) || ':memory:';
+  const onDisk = path !== ':memory:';
   let database: SQLite.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (onDisk) mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new StoreStartError(`cannot open the SQLite database at ${path}: its folder cannot be created: ${reasonOf(error)}; set DATABASE_URL to a path this user can write`);
+  }
+  // SQLite would open a file it cannot write read-only, and fail only at the first write.
+  const readOnly = onDisk && notWritable(path);
+  if (readOnly) throw new StoreStartError(`cannot use the SQLite database at ${path}: ${readOnly}`);
+  try {
     database = new SQLite(path);
   } catch (error) {
     throw new StoreStartError(`cannot open the SQLite database at ${path}: ${reasonOf(error)}`);

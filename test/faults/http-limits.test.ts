@@ -1,8 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { assertTwilioError } from '../helpers/spec.js';
 import { parseAnswer, rawExchange } from '../helpers/raw-http.js';
+import { until } from '../helpers/lifecycle.js';
 
 // The HTTP limits an operator expects (WISP_HTTP_*): a request whose body never comes is
 // answered 408 and closed at the request timeout, oversized headers and bodies are refused, and
@@ -53,5 +55,34 @@ describe('HTTP limits', () => {
     });
     assertTwilioError(await res.json(), 413, 20413);
     assert.equal((await server.request('GET', '/v1/Sims')).body.sims.length, before);
+  });
+});
+
+describe('WISP_HTTP_MAX_CONNECTIONS', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ WISP_HTTP_MAX_CONNECTIONS: '2' });
+  });
+  after(() => server.close());
+
+  const open = async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    return socket;
+  };
+
+  it('closes connections past the limit as they arrive, and takes new ones once one has closed', async () => {
+    const held = [await open(), await open()];
+    const refused = await rawExchange(server.url, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    assert.equal(refused, '', 'a third connection is closed unanswered');
+    // The held ones are served: the limit counts connections, not requests.
+    held[0].write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const answer = await new Promise<string>((resolve) => held[0].once('data', (chunk) => resolve(chunk.toString())));
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    held[0].destroy();
+    const status = () => fetch(`${server.url}/healthz`).then((res) => res.status, () => 'closed');
+    await until('a new connection is served once one has closed', status, (s) => s === 200);
+    held[1].destroy();
   });
 });
