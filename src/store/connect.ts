@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -140,12 +140,26 @@ export async function connect(url: string, options: StoreOptions = {}): Promise<
   try {
     await probe(connection, url, options.connectTimeoutMs ?? 10_000);
     await refuseNewerSchema(connection);
-    await migrate(connection);
+    await migrate(connection, url);
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
-    throw error;
+    if (error instanceof StoreStartError) throw error;
+    throw new StoreStartError(`the database cannot be used: ${(connection.dialect === 'sqlite' && diskFull(url.slice('sqlite:'.length))) || explain(error)}`);
   }
   return connection;
+}
+
+/**
+ * SQLite says "disk I/O error" when it cannot grow its files: the disk under `path` is full
+ * when (next to) nothing is left on it for this user.
+ */
+function diskFull(path: string): string | null {
+  try {
+    const { bavail, bsize } = statfsSync(dirname(path));
+    return bavail * bsize < 64 * 1024 ? `the disk that holds ${path} is full; free space there, or point DATABASE_URL elsewhere` : null;
+  } catch {
+    return null;
+  }
 }
 
 async function probe({ db, dialect }: Connection, url: string, connectTimeoutMs: number): Promise<void> {
@@ -209,12 +223,12 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-async function migrate({ db, dialect }: Connection): Promise<void> {
+async function migrate({ db, dialect }: Connection, url: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = explain(error);
+    const reason = (dialect === 'sqlite' && diskFull(url.slice('sqlite:'.length))) || explain(error);
     throw new StoreStartError(
       failed ? `migration ${failed} failed: ${reason}` : `the database cannot be used: ${reason}`,
     );

@@ -43,6 +43,22 @@ describe('a read-only database at start', () => {
   });
 });
 
+describe('a full disk at start', () => {
+  it('one line naming the cause and DATABASE_URL, exit 1', async () => {
+    const mount = mountPoint();
+    try {
+      // Room for the database file to be opened, not for its schema to be written.
+      const { code, stderr } = await runWispToExit({ DATABASE_URL: `sqlite:${mount.dir}/wisp.db` }, 60_000, wrapped(smallDisk(mount.dir, 16)));
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, /^wisp: .*disk.* is full; free space there, or point DATABASE_URL elsewhere/);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      mount.cleanup();
+    }
+  });
+});
+
 describe('a disk that fills while Wisp runs', () => {
   const mount = mountPoint();
   let wisp: WispProcess;
