@@ -36,11 +36,12 @@ describe('failed logins counted across processes', () => {
     return res.statusCode;
   };
 
-  it('refuses a guesser alternating between them after the limit, plus at most one more try per process', async () => {
+  it('refuses a guesser alternating between them after the limit, plus at most one more try per process', async (t) => {
     const urls = processes.map((p) => `${p.url}/v1/Sims`);
     const answers: number[] = [];
     for (let i = 0; i < LIMIT * 2; i++) answers.push(await status(attacker, urls[i % 2], basic(`wrong-${i}`)));
     const wrong = answers.filter((s) => s === 401).length;
+    t.diagnostic(`${wrong} of ${answers.length} wrong passwords spread over ${processes.length} processes were checked before every try was refused`);
     assert.ok(wrong >= LIMIT && wrong <= LIMIT + processes.length - 1, `${wrong} wrong guesses were checked: ${answers.join(' ')}`);
     assert.deepEqual(answers.slice(wrong), Array(LIMIT * 2 - wrong).fill(429), 'then every try is refused, by both');
     for (const url of urls) {
