@@ -6,7 +6,7 @@ import { startReceiver, until, type Receiver } from '../helpers/lifecycle.js';
 import { ACCOUNT_SID, AUTH_TOKEN, FAST_ENGINE, adminCall, registerThrough, startWispProcess, stopProcess, type WispProcess } from '../helpers/processes.js';
 import { startLoris, type Loris } from '../helpers/slow-receivers.js';
 
-// WISP_CALLBACK_PER_ACCOUNT holds across processes: three workers on one PostgreSQL database,
+// WISP_CALLBACK_PER_ACCOUNT holds across processes: two workers on one PostgreSQL database,
 // each with callback slots to spare, never run more than that many deliveries of one account at
 // once. Leases are taken one at a time across processes (an advisory lock), and each counts
 // every worker's running deliveries of the account. PostgreSQL only: SQLite has one writer.
@@ -27,7 +27,7 @@ describe('the per-account callback limit across processes', () => {
     const env = { ...FAST_ENGINE, WISP_CALLBACK_CONCURRENCY: '8', WISP_CALLBACK_PER_ACCOUNT: String(PER_ACCOUNT), WISP_CALLBACK_TIMEOUT_MS: '60000', WISP_CALLBACK_MAX_ATTEMPTS: '1' };
     // The first process creates the schema; the workers start together.
     processes.push(await startWispProcess(database.url, { ...env, WISP_ROLE: 'api' }));
-    processes.push(...(await Promise.all([1, 2, 3].map(() => startWispProcess(database.url, { ...env, WISP_ROLE: 'worker' })))));
+    processes.push(...(await Promise.all([1, 2].map(() => startWispProcess(database.url, { ...env, WISP_ROLE: 'worker' })))));
   });
   after(async () => {
     for (const p of processes) await stopProcess(p);
@@ -43,7 +43,7 @@ describe('the per-account callback limit across processes', () => {
     const url = processes[0].url as string;
     const slowSims = await registerThrough(url, Array.from({ length: 12 }, (_, i) => ({ iccid: freshIccid(), registration_code: `CAP${i}` })));
     for (const sid of slowSims) assert.equal((await post(url, `/v1/Sims/${sid}`, { Status: 'deactivated', CallbackUrl: `${loris.url}/${sid}` })).status, 200);
-    // The workers have 24 callback slots between them; the account may use 2.
+    // The workers have 16 callback slots between them; the account may use 2.
     await until('the limit is in use', async () => loris.open, (n) => n === PER_ACCOUNT, { tries: 500 });
 
     // Another account's callbacks are leased and delivered meanwhile, by whichever worker: each
@@ -60,7 +60,8 @@ describe('the per-account callback limit across processes', () => {
     for (let i = 0; i < cards.length; i++) await receiver.waitFor(`/fine-${i}`, 1);
 
     assert.equal(loris.most, PER_ACCOUNT, 'never more than the limit at once');
-    const running = (await adminCall(url, 'GET', '/admin/v1/Jobs?state=running&kind=callback.deliver&limit=100')).body.jobs as unknown[];
-    assert.equal(running.length, PER_ACCOUNT);
+    const running = (await adminCall(url, 'GET', '/admin/v1/Jobs?state=running&kind=callback.deliver&limit=100')).body.jobs as { sim_sid: string }[];
+    // The fine account's last delivery may still be recording its answer: count the slow one's.
+    assert.equal(running.filter((job) => slowSims.includes(job.sim_sid)).length, PER_ACCOUNT);
   });
 });
