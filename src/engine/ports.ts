@@ -35,6 +35,17 @@ export interface JobQueue<Tasks extends TaskMap> {
   revive(id: number, now: number): Promise<boolean>;
 }
 
+/**
+ * Free slots to fill: up to `limit` jobs of these kinds. A worker leases only kinds it can run, so
+ * during a rolling upgrade an older worker leaves a newer kind to the workers that know it.
+ */
+export interface LeaseSlots {
+  kinds: readonly string[];
+  limit: number;
+  /** At most this many running jobs of these kinds (across every worker) per fairness key. */
+  perKeyLimit?: number;
+}
+
 /** Options for leasing due jobs. */
 export interface LeaseRequest {
   owner: string;
@@ -43,7 +54,6 @@ export interface LeaseRequest {
   /** Real time: running jobs whose lease expired before it are taken over. */
   realNow: number;
   leaseMs: number;
-  limit: number;
   /** Engine time, for date_updated. */
   now: number;
   /**
@@ -51,10 +61,8 @@ export interface LeaseRequest {
    * jobs cause, such as the callback of a change the operator just applied.
    */
   causedSince?: number;
-  /** A slot group's kinds: only jobs of these kinds are leased (all kinds when absent). */
-  kinds?: readonly string[];
-  /** With `kinds`: at most this many running jobs (across every worker) per fairness key. */
-  perKeyLimit?: number;
+  /** What to fill, in one lease: one entry, or one per slot group with free slots. */
+  slots: readonly LeaseSlots[];
 }
 
 export interface JobStats {
