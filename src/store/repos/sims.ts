@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { HttpMethod, Sim, SimStatus } from '../../domain/models.js';
 import type { Database, SimsTable } from '../schema.js';
 import type { SimRepo } from '../../domain/ports.js';
@@ -87,6 +87,41 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       if (filter.eId !== undefined) q = q.where('e_id', '=', filter.eId);
       if (filter.registrationCode !== undefined) q = q.where('registration_code', '=', filter.registrationCode);
       return toPage(await keysetPage(q, 'seq', page), fromRow);
+    },
+    async browse(filter, order, cursor, limit) {
+      let q = db.selectFrom('sims').selectAll().where('account_sid', '=', filter.accountSid);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.iccid !== undefined) q = q.where('iccid', '=', filter.iccid);
+      if (filter.ratePlanSid !== undefined) q = q.where('rate_plan_sid', '=', filter.ratePlanSid);
+      let column: 'seq' | 'iccid' | 'unique_name' = order.by === 'iccid' ? 'iccid' : 'seq';
+      let direction = order.direction;
+      const prefix = filter.uniqueNamePrefix;
+      if (prefix !== undefined) {
+        // A range the (account_sid, unique_name) index serves; LIKE keeps it exact under any collation.
+        const pattern = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+        q = q.where('unique_name', '>=', prefix).where('unique_name', '<', `${prefix}\u{10FFFF}`).where(sql<boolean>`unique_name like ${pattern} escape '\\'`);
+        column = 'unique_name';
+        direction = 'asc';
+      }
+      const back = cursor.before !== undefined;
+      const read = back ? (direction === 'asc' ? 'desc' : 'asc') : direction;
+      const key = back ? cursor.before : cursor.after;
+      if (key !== undefined) q = q.where(column, read === 'asc' ? '>' : '<', column === 'seq' ? Number(key) : key);
+      const rows = await q.orderBy(column, read).limit(limit + 1).execute();
+      const hasMore = rows.length > limit;
+      if (hasMore) rows.pop();
+      if (back) rows.reverse();
+      return { items: rows.map(fromRow), keys: rows.map((row) => String(row[column])), hasMore };
+    },
+    async countByStatus(accountSid) {
+      // Read from the (account_sid, status, seq) index alone.
+      const rows = await db
+        .selectFrom('sims')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('account_sid', '=', accountSid)
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     },
     async countByRatePlan(ratePlanSid) {
       const row = await db
