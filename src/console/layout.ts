@@ -83,6 +83,7 @@ export function page(assets: Assets, options: PageOptions, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${options.title} · Wisp console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assets.url('console.css')}">
 <script src="${assets.url('htmx.js')}" defer></script>
 <script src="${assets.url('chart.js')}" defer></script>
