@@ -32,10 +32,12 @@ const OPERATOR_NAV: [string, string, string][] = [
   ['inventory', '/console/operator/inventory', 'Inventory'],
 ];
 
-// htmx: no inline indicator styles (the CSP allows none), and swap error answers too, since
-// a refused form comes back as a page that says why.
+// htmx: no inline styles (the CSP allows none: no indicator styles, and no style attribute
+// carried over a swap), and swap error answers too, since a refused form comes back as a page
+// that says why.
 const HTMX_CONFIG = JSON.stringify({
   includeIndicatorStyles: false,
+  attributesToSettle: ['class', 'width', 'height'],
   allowEval: false,
   historyCacheSize: 0,
   responseHandling: [

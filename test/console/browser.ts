@@ -45,7 +45,7 @@ export async function launch(): Promise<ConsoleBrowser> {
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url}:${message.location().lineNumber})`);
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;

@@ -14,7 +14,7 @@ function jobsTable(jobs: WispJob[], csrf: string, caption: string): Html {
     <td>${j.id}</td><td class="mono">${j.kind}</td><td>${j.queue ? html`<a class="mono" href="/console/operator/jobs${query({ sim: j.queue })}">${j.queue}</a>` : ''}</td>
     <td><span class="badge job-${j.state}">${j.state}</span></td><td>${j.attempts}</td><td>${when(j.runAt)}</td>
     <td>${j.lastError ? html`<span class="error">${j.lastError.slice(0, 300)}</span>` : ''}</td>
-    <td>${j.state === 'dead' ? html`<form method="post" action="/console/operator/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" aria-label="Retry job ${j.id}">Retry</button></form>` : ''}</td></tr>`);
+    <td>${j.state === 'dead' && j.kind === 'callback.deliver' ? html`<a href="/console/operator/callbacks/${(j.payload as { callbackId: number }).callbackId}">Replay its callback</a> ` : ''}${j.state === 'dead' ? html`<form method="post" action="/console/operator/jobs/${j.id}/retry"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" aria-label="Retry job ${j.id}">Retry</button></form>` : ''}</td></tr>`);
   return html`<div class="table-wrap"><table><caption>${caption}</caption><thead><tr><th scope="col">Id</th><th scope="col">Kind</th><th scope="col">SIM</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Due</th><th scope="col">Last error</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -44,7 +44,7 @@ export function jobRoutes(app: FastifyInstance, cx: ConsoleContext): void {
         ${select({ name: 'state', label: 'State', form, options: [{ value: '', label: 'Any state (dead first)' }, ...JOB_STATES.map((s) => ({ value: s, label: s }))] })}
         <div class="actions"><button type="submit">Apply</button> <a href="/console/operator/jobs">Clear</a></div>
       </form>
-      ${dead.length > 0 ? html`<section class="card"><h2>Dead jobs</h2><p class="hint">They ran out of attempts. Retry runs one again now, with a fresh count.</p>${jobsTable(dead, csrf, 'Dead jobs, newest first')}</section>` : ''}
+      ${dead.length > 0 ? html`<section class="card"><h2>Dead jobs</h2><p class="hint">They ran out of attempts. Retry runs one again now, with a fresh count; a dead callback is sent again by replaying it.</p>${jobsTable(dead, csrf, 'Dead jobs, newest first')}</section>` : ''}
       <section class="card"><h2>${state ? `Jobs ${state}` : 'Other jobs'}</h2>
         ${others.length === 0 ? html`<p class="empty">No jobs here.</p>` : jobsTable(others, csrf, 'Jobs, newest first')}
         <nav class="pager" aria-label="Pages of jobs">${before !== undefined ? html`<a href="/console/operator/jobs${query({ sim, kind, state })}">Newest</a>` : ''}${next ? html`<a href="${next}" rel="next">Older</a>` : ''}</nav>
