@@ -106,7 +106,7 @@ describe('console lifecycle', () => {
   test('dead jobs come first and can be retried', async () => {
     const { sid } = await simAt(server, 'active');
     await server.request('POST', `/v1/Sims/${sid}`, { form: { Status: 'suspended', CallbackUrl: `${receiver.url}/broken` } });
-    const dead = await until('the callback job is dead', async () => (await server.admin('GET', `/admin/v1/Jobs?sim_sid=${sid}&state=dead`)).body.jobs, (jobs: unknown[]) => jobs.length === 1);
+    const dead: { id: number }[] = await until('the callback job is dead', async () => (await server.admin('GET', `/admin/v1/Jobs?sim_sid=${sid}&state=dead`)).body.jobs, (jobs: { id: number }[]) => jobs.length === 1);
     const page = await (await chrome.context()).newPage();
     await signInAsOperator(page, server);
     await page.goto(`${server.url}/console/operator/jobs`);
