@@ -98,16 +98,19 @@ export function fleetRoutes(app: FastifyInstance, cx: ConsoleContext): void {
     // Sorting by ICCID within one rate plan would need an index of its own: created order then.
     const order = q.plan && sort.order.by === 'iccid' ? SORTS.created.order : sort.order;
     const limit = Number(q.size ?? '50');
+    // A key that cannot be a position in this order is dropped: the first page, not an error.
+    const keyShape = q.q ? /^[^\n]{1,160}$/ : order.by === 'iccid' ? /^\d{1,22}$/ : /^\d{1,16}$/;
+    const cursor = { after: q.after && keyShape.test(q.after) ? q.after : undefined, before: q.before && keyShape.test(q.before) ? q.before : undefined };
     const [counts, plans, page, accounts] = await Promise.all([
       cx.services.sims.countByStatus(caller),
       cx.services.ratePlans.list(caller, { limit: 200 }),
-      cx.services.sims.browse(caller, { status: q.status as SimStatus | undefined, ratePlan: q.plan, iccid: q.iccid, search: q.q }, order, { after: q.after, before: q.before }, limit),
+      cx.services.sims.browse(caller, { status: q.status as SimStatus | undefined, ratePlan: q.plan, iccid: q.iccid, search: q.q }, order, cursor, limit),
       accountChoices(cx, request),
     ]);
     const planMap = new Map(plans.items.map((p) => [p.sid, p]));
     const filters = { status: q.status, plan: q.plan, iccid: q.iccid, q: q.q, sort: q.sort, size: q.size };
-    const paged = q.after !== undefined || q.before !== undefined;
-    const backwards = q.before !== undefined;
+    const paged = cursor.after !== undefined || cursor.before !== undefined;
+    const backwards = cursor.before !== undefined;
     const first = page.keys[0];
     const last = page.keys[page.keys.length - 1];
     const next = (backwards ? last !== undefined : page.hasMore) && last !== undefined ? `/console/sims${query({ ...filters, after: last })}` : null;

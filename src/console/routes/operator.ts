@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addMonths } from '../../domain/sims/lifecycle.js';
 import { parseNetworkChange } from '../../admin/network-body.js';
+import { invalid } from '../../domain/errors.js';
 import { type ConsoleContext, operatorOf, redirectTo, render } from '../context.js';
 import { html, isoTime, when } from '../html.js';
 import { type FormState, checkbox, emptyForm, formTop, input, isRefusal, posted, refusal } from '../forms.js';
@@ -18,7 +19,8 @@ const PRESETS: Record<string, { label: string; seconds?: number; months?: number
 function parseTarget(value: string | undefined): number {
   const text = (value ?? '').trim();
   const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(text) ? Date.parse(`${text}Z`) : Date.parse(text);
-  return /^\d{4}-\d{2}-\d{2}/.test(text) ? t : Number.NaN;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(t)) throw invalid('now must be a date and time such as 2025-01-31T12:00 (UTC)');
+  return t;
 }
 
 export function operatorRoutes(app: FastifyInstance, cx: ConsoleContext): void {
