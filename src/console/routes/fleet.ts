@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RatePlan, Sim, SimStatus } from '../../domain/models.js';
 import type { SimOrder } from '../../domain/ports.js';
+import type { Caller } from '../../domain/caller.js';
 import { type ConsoleContext, accountChoices, accountOf, render } from '../context.js';
 import { type Html, html, query, when } from '../html.js';
 import { emptyForm, input, select } from '../forms.js';
@@ -54,6 +55,7 @@ function chart(counts: Partial<Record<SimStatus, number>>): Html {
   const data = STATUSES.map((status) => ({ status, count: counts[status] ?? 0 }));
   return html`<section class="card" aria-labelledby="by-status">
     <h2 id="by-status">SIMs by status <span class="muted">(${total.toLocaleString('en')} in all)</span></h2>
+    <p class="hint">Counted at most every ${COUNTS_MAX_AGE_MS / 1000} seconds; the table below is read afresh.</p>
     <div class="chart-box"><canvas data-chart="status" data-chart-data="${JSON.stringify(data)}" role="img" aria-label="Bar chart of SIMs by status; the same figures are in the list below it"></canvas></div>
     <ul class="counts">
       ${data.map((d) => html`<li><a href="/console/sims${query({ status: d.status })}">${statusBadge(d.status)} <strong>${d.count.toLocaleString('en')}</strong></a></li>`)}
@@ -90,7 +92,26 @@ function table(sims: Sim[], plans: Map<string, RatePlan>): Html {
   </form>`;
 }
 
+/** How long the counts by status of an account are reused: counting 100,000 SIMs takes a while. */
+export const COUNTS_MAX_AGE_MS = 2000;
+
+/** The counts by status per account, read at most every COUNTS_MAX_AGE_MS by this process. */
+function countsCache(cx: ConsoleContext) {
+  const cache = new Map<string, { at: number; counts: Promise<Partial<Record<SimStatus, number>>> }>();
+  return (caller: Caller) => {
+    const now = Date.now();
+    const hit = cache.get(caller.account.sid);
+    if (hit && now - hit.at < COUNTS_MAX_AGE_MS) return hit.counts;
+    if (cache.size >= 1000) cache.clear();
+    const counts = cx.services.sims.countByStatus(caller);
+    cache.set(caller.account.sid, { at: now, counts });
+    counts.catch(() => cache.delete(caller.account.sid));
+    return counts;
+  };
+}
+
 export function fleetRoutes(app: FastifyInstance, cx: ConsoleContext): void {
+  const countsOf = countsCache(cx);
   app.get('/sims', { config: { access: 'account' } }, async (request, reply) => {
     const { caller } = accountOf(request);
     const q = readQuery(request.query as Record<string, unknown>);
@@ -102,7 +123,7 @@ export function fleetRoutes(app: FastifyInstance, cx: ConsoleContext): void {
     const keyShape = q.q ? /^[^\n]{1,160}$/ : order.by === 'iccid' ? /^\d{1,22}$/ : /^\d{1,16}$/;
     const cursor = { after: q.after && keyShape.test(q.after) ? q.after : undefined, before: q.before && keyShape.test(q.before) ? q.before : undefined };
     const [counts, plans, page, accounts] = await Promise.all([
-      cx.services.sims.countByStatus(caller),
+      countsOf(caller),
       cx.services.ratePlans.list(caller, { limit: 200 }),
       cx.services.sims.browse(caller, { status: q.status as SimStatus | undefined, ratePlan: q.plan, iccid: q.iccid, search: q.q }, order, cursor, limit),
       accountChoices(cx, request),
