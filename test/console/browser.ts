@@ -65,9 +65,9 @@ export async function signInAsOperator(page: Page, server: TestServer): Promise<
 }
 
 /** Writes docs/console/<name>.png when screenshots are asked for. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
   if (!SCREENSHOTS) return;
   const dir = join(process.cwd(), 'docs', 'console');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage });
 }

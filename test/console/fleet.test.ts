@@ -109,6 +109,6 @@ describe('console fleet', () => {
     // Nothing but the table (which scrolls in its own box) is wider than the screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 375, `the page is ${overflow} px wide`);
-    await screenshot(page, 'fleet-phone');
+    await screenshot(page, 'fleet-phone', { fullPage: false });
   });
 });

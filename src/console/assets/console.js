@@ -75,6 +75,9 @@
     stream = new EventSource(live.dataset.live);
     stream.addEventListener('update', function (e) {
       live.innerHTML = e.data;
+      // The notice of the action that started the change is out of date once it moves on.
+      const notice = document.querySelector('main > .notice');
+      if (notice && e.data.indexOf('data-changing') === -1) notice.remove();
       if (window.htmx) window.htmx.process(live);
       autoSubmit(live);
     });

@@ -18,7 +18,7 @@ export function properties(sim: Sim, plan: RatePlan | undefined): Html {
     ${row('Unique name', sim.unique_name)}
     ${row('Friendly name', sim.friendly_name)}
     ${row('ICCID', html`<span class="mono">${sim.iccid}</span>`)}
-    ${row('Rate plan', plan ? `${plan.unique_name ?? plan.friendly_name ?? plan.sid} (${plan.sid})` : sim.rate_plan_sid)}
+    ${row('Rate plan', plan && (plan.unique_name ?? plan.friendly_name) ? `${plan.unique_name ?? plan.friendly_name} (${plan.sid})` : sim.rate_plan_sid)}
     ${row('Account', html`<span class="mono">${sim.account_sid}</span>`)}
     ${row('Connectivity reset', sim.reset_status ?? 'none in progress')}
     ${row('IP address', sim.ip_address)}

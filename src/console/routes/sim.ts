@@ -34,8 +34,8 @@ async function liveFragment(cx: ConsoleContext, owner: Caller, sim: Sim, csrf: s
   const [plan, items] = await Promise.all([sim.rate_plan_sid ? cx.services.ratePlans.resolve(owner, sim.rate_plan_sid) : undefined, timelineOf(cx.services, owner, sim)]);
   return html`<div class="grid">
       <section class="card" aria-labelledby="props-title"><h2 id="props-title">Properties</h2>${properties(sim, plan)}
-        ${sim.status === 'updating' ? html`<p class="notice">The operator is applying a change: this page follows it as it happens.</p>` : ''}
-        ${sim.status === 'scheduled' ? html`<p class="notice">The operator is unavailable: the change waits, and is applied when it is back. This page follows it.</p>` : ''}</section>
+        ${sim.status === 'updating' ? html`<p class="notice" data-changing>The operator is applying a change: this page follows it as it happens.</p>` : ''}
+        ${sim.status === 'scheduled' ? html`<p class="notice" data-changing>The operator is unavailable: the change waits, and is applied when it is back. This page follows it.</p>` : ''}</section>
       <section class="card" aria-labelledby="moves-title"><h2 id="moves-title">Status</h2>${statusActions(sim, csrf, forms.status)}</section>
     </div>
     <section class="card" aria-labelledby="timeline-title"><h2 id="timeline-title">Timeline</h2>${timeline(items)}</section>`;
