@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { HttpMethod, Sim, SimStatus } from '../../domain/models.js';
 import type { Database, SimsTable } from '../schema.js';
 import type { SimRepo } from '../../domain/ports.js';
@@ -97,9 +97,12 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       let direction = order.direction;
       const prefix = filter.uniqueNamePrefix;
       if (prefix !== undefined) {
-        // A range the (account_sid, unique_name) index serves; LIKE keeps it exact under any collation.
-        const pattern = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-        q = q.where('unique_name', '>=', prefix).where('unique_name', '<', `${prefix}\u{10FFFF}`).where(sql<boolean>`unique_name like ${pattern} escape '\\'`);
+        // [prefix, its successor): a range the (account_sid, unique_name) index serves in order,
+        // exact in byte order (SQLite; PostgreSQL with the C collation). Rows outside the prefix
+        // under another collation are dropped below.
+        const last = prefix.codePointAt(prefix.length - 1) ?? 0;
+        const successor = prefix.slice(0, prefix.length - (last > 0xffff ? 2 : 1)) + String.fromCodePoint(Math.min(last + 1, 0x10ffff));
+        q = q.where('unique_name', '>=', prefix).where('unique_name', '<', successor);
         column = 'unique_name';
         direction = 'asc';
       }
@@ -111,7 +114,8 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       const hasMore = rows.length > limit;
       if (hasMore) rows.pop();
       if (back) rows.reverse();
-      return { items: rows.map(fromRow), keys: rows.map((row) => String(row[column])), hasMore };
+      const shown = prefix === undefined ? rows : rows.filter((row) => row.unique_name?.startsWith(prefix));
+      return { items: shown.map(fromRow), keys: shown.map((row) => String(row[column])), hasMore };
     },
     async countByStatus(accountSid) {
       // Read from the (account_sid, status, seq) index alone.
