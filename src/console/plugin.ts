@@ -50,12 +50,9 @@ export async function consoleRoutes(app: FastifyInstance, http: HttpContext): Pr
   app.decorateRequest('signedIn', null);
   app.addHook('preClose', async () => cx.live.closeAll());
 
-  app.addHook('onRequest', async (request, reply) => {
-    setSecurityHeaders(reply);
-    // How long the page took on the server, for the browser's tools and the bench.
-    reply.header('Server-Timing', 'app');
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
+  // How long the page took on the server, for the browser's tools and the bench.
+  app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('Server-Timing', `app;dur=${reply.elapsedTime.toFixed(1)}`);
     return payload;
   });
