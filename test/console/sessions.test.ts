@@ -117,6 +117,22 @@ describe('console sessions', () => {
     await page.getByText('Rate plan made-here created.').waitFor();
   });
 
+  test('a key made in the console shows its secret once, and the secret works', async () => {
+    const page = await (await chrome.context()).newPage();
+    await signInAsAccount(page, server);
+    await page.goto(`${server.url}/console/accounts/${server.accountSid}`);
+    await page.getByLabel('Key name').fill('made in the console');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('Copy its secret now: it is shown this once and never again.').waitFor();
+    const secret = await page.getByLabel('Secret').inputValue();
+    const sid = /Key (SK[0-9a-f]{32}) created/.exec(await page.locator('.secret').innerText())![1];
+    const withKey = await server.request('GET', '/v1/Sims', { auth: [sid, secret] });
+    assert.equal(withKey.status, 200, 'the secret shown is the key\'s');
+    await page.goto(`${server.url}/console/accounts/${server.accountSid}`);
+    assert.equal(await page.getByLabel('Secret').count(), 0, 'shown no more');
+    assert.doesNotMatch(await page.content(), new RegExp(secret));
+  });
+
   test('pages carry a strict Content-Security-Policy, refuse framing and are never cached', async () => {
     const page = await (await chrome.context()).newPage();
     await signInAsAccount(page, server);
@@ -128,6 +144,44 @@ describe('console sessions', () => {
     assert.equal(headers['x-frame-options'], 'DENY');
     assert.equal(headers['cache-control'], 'no-store');
     assert.match(headers['server-timing'], /^app;dur=\d/);
+  });
+});
+
+async function signInForm(server: TestServer, fields: Record<string, string>): Promise<Response> {
+  const form = await fetch(`${server.url}/console/sign-in`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+  const cookie = form.headers.getSetCookie()[0].split(';')[0];
+  return fetch(`${server.url}/console/sign-in`, { method: 'POST', body: new URLSearchParams({ _csrf: token, ...fields }), headers: { cookie }, redirect: 'manual' });
+}
+
+describe('console limits', () => {
+  test('failed sign-ins count in the API\'s login throttle', async () => {
+    const server = await startServer({ WISP_AUTH_MAX_FAILURES: '3' });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await signInForm(server, { kind: 'account', user: server.accountSid, secret: 'wrong' })).status, 401);
+      const refused = await signInForm(server, { kind: 'account', user: server.accountSid, secret: server.authToken });
+      assert.equal(refused.status, 429);
+      assert.match(await refused.text(), /Too many failed sign-ins from this address/);
+      // The same counters as HTTP Basic: this address is refused there too.
+      assert.equal((await server.request('GET', '/v1/Sims')).status, 429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('live pages beyond WISP_CONSOLE_MAX_STREAMS are refused, and the page still opens', async () => {
+    const server = await startServer({ WISP_CONSOLE_MAX_STREAMS: '0' });
+    try {
+      const signedIn = await signInForm(server, { kind: 'account', user: server.accountSid, secret: server.authToken });
+      const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('wisp_console='))!.split(';')[0];
+      const [card] = await server.stockSims(1);
+      const sim = await server.request('POST', '/v1/Sims', { form: { Iccid: card.iccid, RegistrationCode: card.code } });
+      const live = await fetch(`${server.url}/console/sims/${sim.body.sid}/live`, { headers: { cookie } });
+      assert.equal(live.status, 503);
+      assert.equal((await fetch(`${server.url}/console/sims/${sim.body.sid}`, { headers: { cookie } })).status, 200);
+    } finally {
+      await server.close();
+    }
   });
 });
 
