@@ -1,19 +1,15 @@
-import { HtmlSafeString, safe } from 'escape-html-template-tag';
+import { HtmlSafeString } from 'escape-html-template-tag';
 
 // HTML built from tagged templates: every interpolated value is escaped unless it is itself
 // HTML made here (escape-html-template-tag). Nothing else writes markup.
 
 export type Html = HtmlSafeString;
-export { safe };
 
 /** Interpolated null, undefined and false print nothing, so `${cond && html`…`}` reads naturally. */
 export function html(parts: TemplateStringsArray, ...values: unknown[]): Html {
   // What the package's default export (the tag) does; its types read that export as CommonJS.
   return new HtmlSafeString(parts, values.map((value) => (value === null || value === undefined || value === false ? '' : value)));
 }
-
-/** Joins fragments with nothing between them. */
-export const all = (items: Iterable<Html>): Html => html`${[...items]}`;
 
 export const isoTime = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
