@@ -53,6 +53,14 @@ count="$(node -e 'const b=JSON.parse(process.argv[1]); if(!Array.isArray(b.sims)
 [ "$count" = 5 ] || { echo "package: expected 5 demo SIMs, got $count: $body"; exit 1; }
 echo "package: the README's curl answered with $count demo SIMs"
 
+# The console and every asset it names are served from the installed package.
+# (The page escapes every / in attribute values as &#x2F;.)
+page="$(curl -sS --fail "http://127.0.0.1:$port/console/sign-in" | sed 's|&#x2F;|/|g')"
+assets="$(printf '%s' "$page" | grep -oE '/console/assets/[a-z]+\.[0-9a-f]+\.(js|css)' | sort -u || true)"
+[ "$(printf '%s\n' "$assets" | grep -c .)" = 4 ] || { echo "package: the console's sign-in page names these assets: $assets"; exit 1; }
+for asset in $assets; do curl -sS --fail -o /dev/null "http://127.0.0.1:$port$asset" || { echo "package: $asset is not served"; exit 1; }; done
+echo "package: /console and its $(printf '%s\n' "$assets" | grep -c .) assets are served"
+
 export WISP_URL="http://127.0.0.1:$port"
 node "$repo/scripts/make-cards.mjs" 10000 25 > cards.csv
 set +e

@@ -7,10 +7,11 @@ import { faultOf } from './store/faults.js';
 import { LogThrottle } from './lib/log-throttle.js';
 import type { Account } from './domain/models.js';
 import type { Services } from './domain/services.js';
-import { SharedClock } from './domain/clock.js';
+import { SharedClock, systemClock } from './domain/clock.js';
 import { AccountService } from './domain/accounts/accounts.js';
 import { KeyService } from './domain/accounts/keys.js';
 import { CredentialService } from './domain/accounts/credentials.js';
+import { ConsoleSessionService } from './domain/accounts/console-sessions.js';
 import { RatePlanService } from './domain/rate-plans.js';
 import { SimService } from './domain/sims/service.js';
 import { EventService } from './domain/events.js';
@@ -114,8 +115,10 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
   const accounts = new AccountService(store, clock);
   const ratePlans = new RatePlanService(store, clock);
   const sims = new SimService(store, clock, ratePlans);
+  const credentials = new CredentialService(store);
   const services: Services = {
-    credentials: new CredentialService(store),
+    credentials,
+    consoleSessions: new ConsoleSessionService(store, credentials, systemClock, config.console.sessions),
     accounts,
     keys: new KeyService(store, clock, accounts),
     ratePlans,

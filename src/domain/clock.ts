@@ -69,6 +69,7 @@ export class SharedClock extends OffsetClock {
 
   /** Sets emulated time to `target` (epoch milliseconds), which must not be in its past. */
   async set(target: number): Promise<number> {
+    if (!Number.isFinite(target)) throw invalid('now must be a date-time such as 2025-01-31T12:00:00Z');
     await this.refresh(true);
     if (target > LATEST) throw invalid('now must be before the year 9000');
     const offset = target - Date.now();

@@ -20,6 +20,7 @@ import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
 import { openapiRoutes } from './openapi.js';
 import { registerApiDocs } from './api-docs.js';
+import { consoleRoutes } from '../console/plugin.js';
 
 const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
 
@@ -122,6 +123,7 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
     usageRoutes(twilio, ctx);
   });
   await app.register(async (docs) => openapiRoutes(docs, ctx));
+  await app.register(async (web) => consoleRoutes(web, ctx), { prefix: '/console' });
   await app.register(async (admin) => {
     adminRoutes(admin, ctx);
     // Behind the admin token, unless it has a listener of its own (WISP_METRICS_PORT).

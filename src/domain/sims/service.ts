@@ -1,4 +1,4 @@
-import type { Repos, Tx } from '../ports.js';
+import type { BrowseCursor, BrowsePage, Repos, SimOrder, Tx } from '../ports.js';
 import type { Clock } from '../clock.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { type Caller, ownsOrManages } from '../caller.js';
@@ -113,6 +113,36 @@ export class SimService {
       },
       page,
     );
+  }
+
+  /**
+   * The caller's Sims in an indexed order (the console's fleet table): the list filters, and
+   * `search`, a Sim SID (that Sim alone) or the start of a unique name.
+   */
+  async browse(caller: Caller, filter: SimListFilter & { search?: string }, order: SimOrder, cursor: BrowseCursor, limit: number): Promise<BrowsePage<Sim>> {
+    const none: BrowsePage<Sim> = { items: [], keys: [], hasMore: false };
+    let ratePlanSid: string | undefined;
+    if (filter.ratePlan !== undefined) {
+      const plan = await this.ratePlans.resolve(caller, filter.ratePlan);
+      if (!plan) return none;
+      ratePlanSid = plan.sid;
+    }
+    const search = filter.search?.trim() || undefined;
+    if (search !== undefined && isSid(search, 'DE')) {
+      const sim = await this.fetch(caller, search).catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === 'not_found') return undefined;
+        throw e;
+      });
+      const matches = sim && sim.account_sid === caller.account.sid && (filter.status === undefined || sim.status === filter.status) && (ratePlanSid === undefined || sim.rate_plan_sid === ratePlanSid) && (filter.iccid === undefined || sim.iccid === filter.iccid);
+      return matches && cursor.after === undefined && cursor.before === undefined ? { items: [sim], keys: [sim.sid], hasMore: false } : none;
+    }
+    const browseFilter = { accountSid: caller.account.sid, status: filter.status, iccid: filter.iccid, ratePlanSid, uniqueNamePrefix: search };
+    return this.store.sims.browse(browseFilter, order, cursor, limit);
+  }
+
+  /** How many of the caller's own Sims are in each status. */
+  countByStatus(caller: Caller): Promise<Partial<Record<SimStatus, number>>> {
+    return this.store.sims.countByStatus(caller.account.sid);
   }
 
   /** Brings a SIM card from the operator's inventory into the caller's account, in status `new`. */

@@ -10,6 +10,7 @@ import * as snapshots from './007-snapshots.js';
 import * as jobFairness from './008-job-fairness.js';
 import * as credentialVersion from './009-credential-version.js';
 import * as leaseIndexes from './010-lease-indexes.js';
+import * as consoleTables from './011-console.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -25,5 +26,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '008-job-fairness': { up: jobFairness.up() },
     '009-credential-version': { up: credentialVersion.up() },
     '010-lease-indexes': { up: leaseIndexes.up() },
+    '011-console': { up: consoleTables.up(dialect) },
   };
 }

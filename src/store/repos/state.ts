@@ -31,12 +31,14 @@ interface SnapshotData {
 const OWN_TABLE = 'snapshots';
 /** Coordination between processes, not state: kept through resets and restores, and bumped by them. */
 const CREDENTIAL_VERSION = 'credential_version';
+/** Who is signed in to the console is not emulated state: a reset signs no one out, a restore brings back no ended session. */
+const CONSOLE_SESSIONS = 'console_sessions';
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
 async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>> {
   const tables = await db.introspection.getTables();
-  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && t.name !== CREDENTIAL_VERSION && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
+  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && t.name !== CREDENTIAL_VERSION && t.name !== CONSOLE_SESSIONS && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
 }
 
 /** A dynamic table name: the tables are only known at run time. */
