@@ -52,6 +52,8 @@ export interface SimFilter {
   ratePlanSid?: string;
   eId?: string;
   registrationCode?: string;
+  /** `resetting`: only Sims whose connectivity reset is in progress. */
+  resetStatus?: 'resetting';
 }
 
 export type SimChanges = Partial<Omit<Sim, 'sid' | 'iccid' | 'registration_code' | 'date_created'>>;

@@ -176,6 +176,37 @@ describe('the job queue', () => {
     });
   });
 
+  describe('cancel', () => {
+    it("cancels the selected queue's unfinished jobs of the selected kinds in every state, and frees their keys at once", async () => {
+      const waiting = await add({ kind: 'test.followup', queue: 'queue-a', key: 'k-waiting', payload: { undo: 0 } });
+      await leaseOne(waiting);
+      assert.equal(await jobs.park(waiting, 'worker-1', 'waiting', now()), true);
+      const running = await add({ kind: 'test.step', queue: 'queue-a', key: 'k-running' });
+      await leaseOne(running);
+      const held = await add({ queue: 'queue-a', key: 'k-held', runAt: now() + HOUR });
+      assert.equal(await jobs.move({ queue: 'queue-a', kinds: ['test.job'], from: ['pending'], to: 'held' }, now()), 1);
+      const pending = await add({ queue: 'queue-a', key: 'k-pending' });
+      const otherQueue = await add({ queue: 'queue-b', key: 'k-other' });
+      clock.advance(1000);
+
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.job', 'test.step'] }, now()), 3);
+      assert.deepEqual(await states([waiting, running, held, pending, otherQueue]), ['waiting', 'canceled', 'canceled', 'canceled', 'pending'], 'only the selected kinds of the queue');
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.followup'] }, now()), 1);
+      assert.equal((await get(waiting)).state, 'canceled');
+      const wasRunning = await get(running);
+      assert.deepEqual([wasRunning.leaseOwner, wasRunning.leaseExpires, wasRunning.dateUpdated], [null, null, now()], 'the lease is gone');
+      assert.equal(await jobs.finish(running, 'worker-1', 'done', now()), false, "the canceled job's late outcome writes nothing");
+      assert.equal((await get(running)).state, 'canceled');
+
+      for (const key of ['k-waiting', 'k-running', 'k-held', 'k-pending']) {
+        const known = await allIds();
+        assert.ok(!known.includes(await add({ queue: 'queue-a', key })), `key ${key} is free: a new job is written`);
+      }
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: [] }, now()), 0, 'no kinds, no jobs');
+      assert.equal(await jobs.cancel({ queue: 'queue-c', kinds: ['test.job'] }, now()), 0, 'another queue, nothing');
+    });
+  });
+
   it('wakes every waiting job: due now, with its parked attempt refunded; nothing else', async () => {
     const w1 = await add({ queue: 'queue-a', runAt: now() - 5000 });
     const w2 = await add({ queue: 'queue-b', runAt: now() - 5000 });
