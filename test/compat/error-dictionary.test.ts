@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type twilio from 'twilio';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { moveSim, registerSims, subaccount, waitForSim } from '../helpers/sims.js';
+import { registerSims, subaccount, waitForSim } from '../helpers/sims.js';
 import { deviceOf, eventually, receiver, simIn } from '../devices/helpers.js';
 import type { Account, Sim } from '../../src/domain/models.js';
 
