@@ -14,7 +14,7 @@ import { CredentialService } from './domain/accounts/credentials.js';
 import { RatePlanService } from './domain/rate-plans.js';
 import { SimService } from './domain/sims/service.js';
 import { EventService } from './domain/events.js';
-import { CommandService } from './domain/devices/commands.js';
+import { COMMAND_RETENTION_MS, CommandService } from './domain/devices/commands.js';
 import { DataSessionService } from './domain/devices/data-sessions.js';
 import { DeviceService } from './domain/devices/device.js';
 import { UsageService } from './domain/devices/usage-records.js';
@@ -92,6 +92,8 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
     [
       { name: 'jobs', prune: (before, limit) => store.jobs.pruneFinished(before, limit) },
       { name: 'callbacks', prune: (before, limit) => store.callbacks.pruneDelivered(before, limit) },
+      // Twilio keeps a Command 30 days, whatever WISP_JOB_RETENTION_HOURS says.
+      { name: 'commands', retentionMs: COMMAND_RETENTION_MS, prune: (before, limit) => store.commands.pruneCreatedBefore(before, limit) },
     ],
     clock,
     settings.retentionMs,

@@ -541,6 +541,20 @@ describe('the job queue', () => {
       assert.deepEqual([a.calls.length, b.calls.length], [0, 0]);
     });
 
+    it("gives a target with a retention of its own that cutoff, kept even when the pruner's is 0", async () => {
+      const own = fakeTarget('own', 0, 3);
+      const shared = fakeTarget('shared', 0, 4);
+      const kept = fakeTarget('kept', 0, 9);
+      const pruner = new Pruner([{ ...own.target, retentionMs: 30 * HOUR }, shared.target, { ...kept.target, retentionMs: 0 }], clock, HOUR, quiet);
+      assert.deepEqual(await pruner.prune(), { own: 3, shared: 4, kept: 0 });
+      assert.deepEqual([own.calls[0].before, shared.calls[0].before, kept.calls.length], [now() - 30 * HOUR, now() - HOUR, 0]);
+
+      const onlyOwn = fakeTarget('only-own', 0, 2);
+      const forever = fakeTarget('forever', 0, 2);
+      const zero = new Pruner([{ ...onlyOwn.target, retentionMs: HOUR }, forever.target], clock, 0, quiet);
+      assert.deepEqual(await zero.prune(), { 'only-own': 2, forever: 0 });
+    });
+
     it('runs a round every minute once started, logs a failed round, and stops', async () => {
       const warnings: string[] = [];
       const log = { warn: (_details: object, message: string) => void warnings.push(message), error: () => {} };
