@@ -40,6 +40,21 @@ describe("Twilio's error dictionary: asynchronous changes", () => {
     await waitForSim(client, sim.sid, (s) => s.status === 'suspended');
   });
 
+  it('33120: a connectivity reset requested while another is in progress', async () => {
+    const client = server.client();
+    const sim = await simIn(server, 'active');
+    await network(false);
+    try {
+      await client.wireless.v1.sims(sim.sid).update({ resetStatus: 'resetting' });
+      await assert.rejects(client.wireless.v1.sims(sim.sid).update({ resetStatus: 'resetting', friendlyName: 'not this' }), { status: 409, code: 33120 });
+      const meanwhile = await client.wireless.v1.sims(sim.sid).fetch();
+      assert.deepEqual([meanwhile.resetStatus, meanwhile.friendlyName], ['resetting', null], 'nothing changed');
+    } finally {
+      await network(true);
+    }
+    await eventually(() => client.wireless.v1.sims(sim.sid).fetch(), (s) => s.resetStatus === null, 'the first reset ends');
+  });
+
   it('33201: the account is suspended and an asynchronous request has been canceled', async () => {
     const master = server.client();
     const sub = await subaccount(server, 'suspended later');
