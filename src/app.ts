@@ -138,7 +138,7 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
       return outcome;
     }),
     state: new StateService(store, clock, () => master().sid, config.lifecycle.initialLatencyMs, work),
-    seed: (seed) => applySeed(services, master(), seed),
+    seed: (seed) => applySeed(store, clock, master(), seed),
     ping: () => store.ping(),
   };
   return services;

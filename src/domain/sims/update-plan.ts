@@ -161,7 +161,7 @@ function checkStrategyChange(sim: Sim, from: RatePlan | undefined, to: RatePlan 
 }
 
 /** 33122: a SIM cannot be activated on a rate plan with deprecated Data Metering (anything but payg). */
-function checkActivationPlan(from: SimStatus, to: SimStatus, plan: RatePlan | undefined): void {
+export function checkActivationPlan(from: SimStatus, to: SimStatus, plan: RatePlan | undefined): void {
   const activates = (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
   if (activates && plan && plan.data_metering !== 'payg') {
     throw new DomainError('rate_plan_not_allowed', `Cannot activate a SIM on rate plan ${plan.sid}: its DataMetering ${plan.data_metering} is deprecated; use a payg rate plan`);
