@@ -9,6 +9,7 @@ import * as genericJobs from './006-generic-jobs.js';
 import * as snapshots from './007-snapshots.js';
 import * as jobFairness from './008-job-fairness.js';
 import * as credentialVersion from './009-credential-version.js';
+import * as stateVersion from './010-state-version.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -23,5 +24,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007-snapshots': { up: snapshots.up(dialect) },
     '008-job-fairness': { up: jobFairness.up() },
     '009-credential-version': { up: credentialVersion.up() },
+    '010-state-version': { up: stateVersion.up() },
   };
 }
