@@ -15,7 +15,7 @@ import { ConsoleSessionService } from './domain/accounts/console-sessions.js';
 import { RatePlanService } from './domain/rate-plans.js';
 import { SimService } from './domain/sims/service.js';
 import { EventService } from './domain/events.js';
-import { CommandService } from './domain/devices/commands.js';
+import { COMMAND_RETENTION_MS, CommandService } from './domain/devices/commands.js';
 import { DataSessionService } from './domain/devices/data-sessions.js';
 import { DeviceService } from './domain/devices/device.js';
 import { UsageService } from './domain/devices/usage-records.js';
@@ -93,6 +93,8 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
     [
       { name: 'jobs', prune: (before, limit) => store.jobs.pruneFinished(before, limit) },
       { name: 'callbacks', prune: (before, limit) => store.callbacks.pruneDelivered(before, limit) },
+      // Twilio keeps a Command 30 days, whatever WISP_JOB_RETENTION_HOURS says.
+      { name: 'commands', retentionMs: COMMAND_RETENTION_MS, prune: (before, limit) => store.commands.pruneCreatedBefore(before, limit) },
     ],
     clock,
     settings.retentionMs,
@@ -139,7 +141,7 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
       return outcome;
     }),
     state: new StateService(store, clock, () => master().sid, config.lifecycle.initialLatencyMs, work),
-    seed: (seed) => applySeed(services, master(), seed),
+    seed: (seed) => applySeed(store, clock, master(), seed),
     ping: () => store.ping(),
   };
   return services;

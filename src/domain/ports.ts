@@ -53,6 +53,8 @@ export interface SimFilter {
   ratePlanSid?: string;
   eId?: string;
   registrationCode?: string;
+  /** `resetting`: only Sims whose connectivity reset is in progress. */
+  resetStatus?: 'resetting';
 }
 
 export interface SimBrowseFilter extends Pick<SimFilter, 'accountSid' | 'status' | 'iccid' | 'ratePlanSid'> {
@@ -160,7 +162,11 @@ export interface NetworkRepo {
 }
 
 export interface ClockRepo {
-  offset(): Promise<number>;
+  /**
+   * The stored offset, and the version of the state it belongs to: the version grows whenever
+   * the state is replaced (a reset, a restored snapshot), which may take the offset back.
+   */
+  read(): Promise<{ offsetMs: number; stateVersion: number }>;
   /** Moves the offset forward to `offsetMs` (never back); returns the offset now stored. */
   advance(offsetMs: number): Promise<number>;
 }

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { compiledQuery } from '../lib/compiled-query.js';
 import { JOB_STATES, type AnyJob, type JobState, type NewJob, type TaskMap } from './types.js';
-import type { JobClaim, JobMove, Jobs } from './ports.js';
+import type { JobCancel, JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
 import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
 
@@ -217,6 +217,18 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       const moved = Number((await moveFor(kinds.length, from, to).run(db, params)).numAffectedRows ?? 0n);
       if (moved > 0 && to === 'pending') enqueued();
       return moved;
+    },
+
+    async cancel({ queue, kinds }: JobCancel<Tasks>, now: number) {
+      if (kinds.length === 0) return 0;
+      const result = await db
+        .updateTable('jobs')
+        .set({ state: 'canceled', lease_owner: null, lease_expires: null, date_updated: now })
+        .where('queue_key', '=', queue)
+        .where('kind', 'in', kinds)
+        .where(sql.ref('state'), 'in', keyedStates())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async extendLeases(owner, ids, until) {

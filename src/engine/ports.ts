@@ -12,6 +12,12 @@ export interface JobMove<Tasks extends TaskMap> {
   to: 'pending' | 'held' | 'canceled';
 }
 
+/** A queue's unfinished jobs of some kinds, whatever their state, for cancelling what they were for. */
+export interface JobCancel<Tasks extends TaskMap> {
+  queue: string;
+  kinds: readonly KindOf<Tasks>[];
+}
+
 export interface JobListFilter<Tasks extends TaskMap> {
   state?: JobState;
   kind?: KindOf<Tasks>;
@@ -26,6 +32,12 @@ export interface JobQueue<Tasks extends TaskMap> {
   enqueue<K extends KindOf<Tasks>>(job: NewJob<Tasks, K>, now: number): Promise<number>;
   /** Moves the selected live jobs to another state; returns how many moved. */
   move(selection: JobMove<Tasks>, now: number): Promise<number>;
+  /**
+   * Cancels the selected unfinished jobs (pending, running, waiting or held) and frees their
+   * keys at once; returns how many. A running one's outcome is discarded: its settle writes
+   * nothing and throws LostLease (what it already did outside the database stays done).
+   */
+  cancel(selection: JobCancel<Tasks>, now: number): Promise<number>;
   /** Every waiting job becomes due now; returns how many. */
   wakeWaiting(now: number): Promise<number>;
   get(id: number): Promise<AnyJob<Tasks> | undefined>;

@@ -9,12 +9,14 @@ const EVERY_MS = 60_000;
 /** Something that outlives its retention: `prune` deletes up to `limit` rows older than `before`. */
 export interface PruneTarget {
   name: string;
+  /** A retention of its own (0: kept forever); the pruner's when absent. */
+  retentionMs?: number;
   prune(before: number, limit: number): Promise<number>;
 }
 
 /**
- * Retention: every minute, what is older than `retentionMs` (finished jobs, and whatever else
- * the owner names) is deleted, in short batches, so tables stay the size of the work in hand
+ * Retention: every minute, what is older than its retention (`retentionMs`, or a target's own)
+ * is deleted (finished jobs, and whatever else the owner names), in short batches, so tables stay the size of the work in hand
  * rather than of all the work ever done. Ages are in engine time, like the rows' own dates.
  */
 export class Pruner {
@@ -29,7 +31,7 @@ export class Pruner {
   ) {}
 
   start(): void {
-    if (this.timer || this.retentionMs === 0) return;
+    if (this.timer || this.targets.every((target) => this.retentionOf(target) === 0)) return;
     this.timer = setInterval(() => {
       if (this.round) return;
       this.round = this.prune()
@@ -48,10 +50,12 @@ export class Pruner {
   /** Deletes what has outlived the retention, for at most ROUND_MS; returns how many rows went, by target. */
   async prune(): Promise<Record<string, number>> {
     const deleted: Record<string, number> = Object.fromEntries(this.targets.map((t) => [t.name, 0]));
-    if (this.retentionMs === 0) return deleted;
-    const before = this.clock.now() - this.retentionMs;
+    const now = this.clock.now();
     const until = Date.now() + ROUND_MS;
     for (const target of this.targets) {
+      const retentionMs = this.retentionOf(target);
+      if (retentionMs === 0) continue;
+      const before = now - retentionMs;
       let n: number;
       do {
         n = await target.prune(before, BATCH);
@@ -59,5 +63,9 @@ export class Pruner {
       } while (n === BATCH && Date.now() < until);
     }
     return deleted;
+  }
+
+  private retentionOf(target: PruneTarget): number {
+    return target.retentionMs ?? this.retentionMs;
   }
 }

@@ -155,6 +155,7 @@ export interface Database {
   network_state: NetworkStateTable;
   emulated_clock: EmulatedClockTable;
   credential_version: { id: number; version: number };
+  state_version: { id: number; version: number };
   sim_fees: SimFeesTable;
   events: EventsTable;
   console_sessions: ConsoleSessionsTable;

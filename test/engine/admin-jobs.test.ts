@@ -41,6 +41,6 @@ describe('the admin job endpoints', () => {
     assert.equal((await store.jobs.get(id))?.state, 'pending');
 
     assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id}/Retry`)).status, 409, 'a pending job is not retried');
-    assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id + 1000}/Retry`)).status, 409, 'nor one that does not exist');
+    assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id + 1000}/Retry`)).status, 404, 'one that does not exist is not found');
   });
 });

@@ -176,6 +176,37 @@ describe('the job queue', () => {
     });
   });
 
+  describe('cancel', () => {
+    it("cancels the selected queue's unfinished jobs of the selected kinds in every state, and frees their keys at once", async () => {
+      const waiting = await add({ kind: 'test.followup', queue: 'queue-a', key: 'k-waiting', payload: { undo: 0 } });
+      await leaseOne(waiting);
+      assert.equal(await jobs.park(waiting, 'worker-1', 'waiting', now()), true);
+      const running = await add({ kind: 'test.step', queue: 'queue-a', key: 'k-running' });
+      await leaseOne(running);
+      const held = await add({ queue: 'queue-a', key: 'k-held', runAt: now() + HOUR });
+      assert.equal(await jobs.move({ queue: 'queue-a', kinds: ['test.job'], from: ['pending'], to: 'held' }, now()), 1);
+      const pending = await add({ queue: 'queue-a', key: 'k-pending' });
+      const otherQueue = await add({ queue: 'queue-b', key: 'k-other' });
+      clock.advance(1000);
+
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.job', 'test.step'] }, now()), 3);
+      assert.deepEqual(await states([waiting, running, held, pending, otherQueue]), ['waiting', 'canceled', 'canceled', 'canceled', 'pending'], 'only the selected kinds of the queue');
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.followup'] }, now()), 1);
+      assert.equal((await get(waiting)).state, 'canceled');
+      const wasRunning = await get(running);
+      assert.deepEqual([wasRunning.leaseOwner, wasRunning.leaseExpires, wasRunning.dateUpdated], [null, null, now()], 'the lease is gone');
+      assert.equal(await jobs.finish(running, 'worker-1', 'done', now()), false, "the canceled job's late outcome writes nothing");
+      assert.equal((await get(running)).state, 'canceled');
+
+      for (const key of ['k-waiting', 'k-running', 'k-held', 'k-pending']) {
+        const known = await allIds();
+        assert.ok(!known.includes(await add({ queue: 'queue-a', key })), `key ${key} is free: a new job is written`);
+      }
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: [] }, now()), 0, 'no kinds, no jobs');
+      assert.equal(await jobs.cancel({ queue: 'queue-c', kinds: ['test.job'] }, now()), 0, 'another queue, nothing');
+    });
+  });
+
   it('wakes every waiting job: due now, with its parked attempt refunded; nothing else', async () => {
     const w1 = await add({ queue: 'queue-a', runAt: now() - 5000 });
     const w2 = await add({ queue: 'queue-b', runAt: now() - 5000 });
@@ -513,6 +544,20 @@ describe('the job queue', () => {
       pruner.start();
       await pruner.stop();
       assert.deepEqual([a.calls.length, b.calls.length], [0, 0]);
+    });
+
+    it("gives a target with a retention of its own that cutoff, kept even when the pruner's is 0", async () => {
+      const own = fakeTarget('own', 0, 3);
+      const shared = fakeTarget('shared', 0, 4);
+      const kept = fakeTarget('kept', 0, 9);
+      const pruner = new Pruner([{ ...own.target, retentionMs: 30 * HOUR }, shared.target, { ...kept.target, retentionMs: 0 }], clock, HOUR, quiet);
+      assert.deepEqual(await pruner.prune(), { own: 3, shared: 4, kept: 0 });
+      assert.deepEqual([own.calls[0].before, shared.calls[0].before, kept.calls.length], [now() - 30 * HOUR, now() - HOUR, 0]);
+
+      const onlyOwn = fakeTarget('only-own', 0, 2);
+      const forever = fakeTarget('forever', 0, 2);
+      const zero = new Pruner([{ ...onlyOwn.target, retentionMs: HOUR }, forever.target], clock, 0, quiet);
+      assert.deepEqual(await zero.prune(), { 'only-own': 2, forever: 0 });
     });
 
     it('runs a round every minute once started, logs a failed round, and stops', async () => {

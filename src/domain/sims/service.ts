@@ -67,6 +67,16 @@ export function newSim(card: Pick<Sim, 'account_sid' | 'iccid' | 'e_id' | 'regis
   };
 }
 
+/** A card registered already: 83003 when it is the caller's own, else 83002 (not registrable). */
+async function refuseRegistered(store: Tx<'sims'>, caller: Caller, iccid: string, simSid: string | null): Promise<void> {
+  if (!simSid) return;
+  const holder = await store.sims.get(simSid);
+  if (holder && holder.account_sid === caller.account.sid) {
+    throw new DomainError('registration_already_yours', `The SIM card with ICCID ${iccid} is already registered to your account as ${holder.sid}`);
+  }
+  throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} cannot be registered to your account: it is registered to another account`);
+}
+
 /** What the Sim service reads and writes. */
 export type SimStore = Repos<'sims' | 'accounts' | 'ratePlans' | 'inventory' | 'network' | 'jobs'>;
 
@@ -152,24 +162,24 @@ export class SimService {
     if (!isValidIccid(iccid)) {
       throw invalid(`Iccid "${iccid}" is not a valid ICCID: it must be 19 or 20 digits ending in a Luhn check digit`);
     }
-    return this.store.transaction(async (tx) => {
-      const card = await tx.inventory.get(iccid);
-      if (!card) throw new DomainError('registration_unknown_iccid', `No SIM card with ICCID ${iccid} is known to the network`);
-      if (card.registration_code !== registrationCode) {
-        throw new DomainError('registration_wrong_code', `The RegistrationCode does not match the SIM card with ICCID ${iccid}`);
-      }
-      if (card.sim_sid) {
-        const holder = await tx.sims.get(card.sim_sid);
-        if (holder && holder.account_sid === caller.account.sid) {
-          throw new DomainError('registration_already_yours', `The SIM card with ICCID ${iccid} is already registered to your account as ${holder.sid}`);
+    try {
+      return await this.store.transaction(async (tx) => {
+        const card = await tx.inventory.get(iccid);
+        if (!card) throw new DomainError('registration_unknown_iccid', `No SIM card with ICCID ${iccid} can be registered: the network does not know it`);
+        if (card.registration_code !== registrationCode) {
+          throw new DomainError('registration_wrong_code', `The RegistrationCode does not match the SIM card with ICCID ${iccid}`);
         }
-        throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} is already registered to another account`);
-      }
-      const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
-      await tx.sims.insert(sim);
-      await tx.inventory.setSim(iccid, sim.sid);
-      return sim;
-    });
+        await refuseRegistered(tx, caller, iccid, card.sim_sid);
+        const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
+        await tx.sims.insert(sim);
+        await tx.inventory.setSim(iccid, sim.sid);
+        return sim;
+      });
+    } catch (error) {
+      // Another request registered the card first, after this one looked: say whose it is now.
+      if (error instanceof DomainError && error.code === 'registration_taken') await refuseRegistered(this.store, caller, iccid, (await this.store.inventory.get(iccid))?.sim_sid ?? null);
+      throw error;
+    }
   }
 
   /**

@@ -95,9 +95,11 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
 
   if (input.resetStatus !== undefined) {
     if (input.resetStatus !== 'resetting') throw invalid(`ResetStatus must be "resetting"; got "${input.resetStatus}"`);
-    if (sim.reset_status === 'resetting') throw new DomainError('update_in_progress', `A connectivity reset of Sim ${sim.sid} is already in progress`);
+    // 33120: "The SIM you requested has already a connectivity reset in progress".
+    if (sim.reset_status === 'resetting') throw new DomainError('reset_in_progress', `A connectivity reset of Sim ${sim.sid} is already in progress; wait for it to finish`);
+    // 33119: the SIM "is not in a status where it can connect to a cellular network".
     if (sim.status !== 'ready' && sim.status !== 'active') {
-      throw new DomainError('invalid_transition', `Only a ready or active SIM can have its connectivity reset; this one is ${sim.status}`);
+      throw new DomainError('reset_not_allowed', `Only a ready or active SIM can have its connectivity reset; this one is ${sim.status}`);
     }
   }
 
@@ -162,10 +164,10 @@ function checkStrategyChange(sim: Sim, from: RatePlan | undefined, to: RatePlan 
 }
 
 /** A move into ready or active from any other status. */
-const activates = (from: SimStatus, to: SimStatus) => (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
+export const activates = (from: SimStatus, to: SimStatus) => (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
 
 /** 33122: a SIM cannot be activated on a rate plan with deprecated Data Metering (anything but payg). */
-function checkActivationPlan(plan: RatePlan | undefined): void {
+export function checkActivationPlan(plan: RatePlan | undefined): void {
   if (plan && plan.data_metering !== 'payg') {
     throw new DomainError('rate_plan_not_allowed', `Cannot activate a SIM on rate plan ${plan.sid}: its DataMetering ${plan.data_metering} is deprecated; use a payg rate plan`);
   }

@@ -11,6 +11,7 @@ import * as jobFairness from './008-job-fairness.js';
 import * as credentialVersion from './009-credential-version.js';
 import * as leaseIndexes from './010-lease-indexes.js';
 import * as consoleTables from './011-console.js';
+import * as stateVersion from './012-state-version.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -27,5 +28,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '009-credential-version': { up: credentialVersion.up() },
     '010-lease-indexes': { up: leaseIndexes.up() },
     '011-console': { up: consoleTables.up(dialect) },
+    '012-state-version': { up: stateVersion.up() },
   };
 }

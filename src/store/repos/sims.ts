@@ -86,6 +86,7 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       if (filter.ratePlanSid !== undefined) q = q.where('rate_plan_sid', '=', filter.ratePlanSid);
       if (filter.eId !== undefined) q = q.where('e_id', '=', filter.eId);
       if (filter.registrationCode !== undefined) q = q.where('registration_code', '=', filter.registrationCode);
+      if (filter.resetStatus !== undefined) q = q.where('reset_status', '=', filter.resetStatus);
       return toPage(await keysetPage(q, 'seq', page), fromRow);
     },
     async browse(filter, order, cursor, limit) {

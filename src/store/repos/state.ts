@@ -29,16 +29,17 @@ interface SnapshotData {
 }
 
 const OWN_TABLE = 'snapshots';
-/** Coordination between processes, not state: kept through resets and restores, and bumped by them. */
-const CREDENTIAL_VERSION = 'credential_version';
-/** Who is signed in to the console is not emulated state: a reset signs no one out, a restore brings back no ended session. */
-const CONSOLE_SESSIONS = 'console_sessions';
+/**
+ * Kept through resets and restores: the versions that coordinate processes (bumped by both), and
+ * who is signed in to the console (a reset signs no one out, a restore brings back no ended session).
+ */
+const KEPT = new Set(['credential_version', 'state_version', 'console_sessions']);
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
 async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>> {
   const tables = await db.introspection.getTables();
-  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && t.name !== CREDENTIAL_VERSION && t.name !== CONSOLE_SESSIONS && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
+  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && !KEPT.has(t.name) && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
 }
 
 /** A dynamic table name: the tables are only known at run time. */
@@ -69,6 +70,15 @@ function checkSnapshot(name: string, raw: string, tables: Map<string, string[]>)
     if (bad >= 0) throw invalid(`Snapshot "${name}": tables.${table}.rows[${bad}] does not have ${content.columns.length} values`);
   }
   return data;
+}
+
+/**
+ * The state was replaced: every process forgets the credentials it remembers (accounts and keys
+ * changed), and takes the stored clock as it is, even when it goes back.
+ */
+async function replaced(db: Kysely<Database>): Promise<void> {
+  await credentialVersionRepo(db).bump();
+  await db.updateTable('state_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
 }
 
 export function stateRepo(db: Kysely<Database>): StateRepo {
@@ -111,8 +121,7 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
       // due again, and the attempt it was on does not count. Sequences need no change: the
       // snapshot's ids were all drawn from this database's sequences, which never go back.
       await sql`update jobs set state = 'pending', lease_owner = null, lease_expires = null, attempts = attempts - 1 where state = 'running'`.execute(db);
-      // Accounts and keys changed: every process forgets the credentials it remembers.
-      await credentialVersionRepo(db).bump();
+      await replaced(db);
       return meta(stored);
     },
 
@@ -126,7 +135,7 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
         if (table === 'accounts') await db.deleteFrom('accounts').where('sid', '!=', keepAccountSid).execute();
         else await rowsDb.deleteFrom(table).execute();
       }
-      await credentialVersionRepo(db).bump();
+      await replaced(db);
     },
   };
 }
