@@ -34,8 +34,11 @@ const layers = [
   { target: 'store', allow: ['store', 'domain', 'engine', 'lib'], why: 'the store implements domain ports and sees no other adapter or wire layer' },
   // Wire layers: translate HTTP to domain calls. They get the store, jobs and
   // network only as ports handed over by the composition root.
-  { target: 'http', allow: ['http', 'admin', 'domain', 'engine', 'lib', 'config.ts'], why: 'wire layers reach adapters only through domain ports' },
+  { target: 'http', allow: ['http', 'admin', 'console', 'domain', 'engine', 'lib', 'config.ts'], why: 'wire layers reach adapters only through domain ports' },
   { target: 'admin', allow: ['admin', 'http', 'domain', 'engine', 'lib', 'config.ts'], why: 'wire layers reach adapters only through domain ports' },
+  // The web console: pages over the domain services, like the admin API; it may reuse the
+  // wire helpers of http (auth, errors) and admin (request checks).
+  { target: 'console', allow: ['console', 'http', 'admin', 'domain', 'engine', 'lib', 'config.ts'], why: 'the console reaches Wisp through the domain services, never the store' },
   // The typed HTTP client of the admin API: it speaks HTTP only, so it works
   // against any running Wisp.
   { target: 'client', allow: ['client'], why: 'the admin client talks to a server over HTTP only' },

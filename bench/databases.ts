@@ -17,8 +17,8 @@ export interface Prepared {
 
 const DATA = join(ROOT, 'bench', 'data');
 
-function metaPath(store: StoreName, sims: number): string {
-  return join(DATA, `wisp-bench-${sims}.${store}.json`);
+function metaPath(store: StoreName, sims: number, name: string): string {
+  return join(DATA, `${name.replace(/_/g, '-')}-${sims}.${store}.json`);
 }
 
 function readMeta(path: string): Fleet | null {
@@ -56,10 +56,10 @@ export async function postgresProblem(serverUrl: string): Promise<string | null>
   }
 }
 
-export async function prepareSqlite(sims: number, fresh: boolean): Promise<Prepared> {
+export async function prepareSqlite(sims: number, fresh: boolean, name = 'wisp_bench'): Promise<Prepared> {
   mkdirSync(DATA, { recursive: true });
-  const file = join(DATA, `wisp-bench-${sims}.db`);
-  const meta = metaPath('sqlite', sims);
+  const file = join(DATA, `${name.replace(/_/g, '-')}-${sims}.db`);
+  const meta = metaPath('sqlite', sims, name);
   const known = readMeta(meta);
   if (!fresh && known && existsSync(file)) return { databaseUrl: `sqlite:${file}`, fleet: known, reused: true };
   for (const path of [file, `${file}-wal`, `${file}-shm`, meta]) rmSync(path, { force: true });
@@ -82,11 +82,11 @@ export async function vacuumPostgres(databaseUrl: string): Promise<void> {
   await onServer(databaseUrl, (c) => c.query('VACUUM ANALYZE'));
 }
 
-export async function preparePostgres(serverUrl: string, sims: number, fresh: boolean): Promise<Prepared> {
+export async function preparePostgres(serverUrl: string, sims: number, fresh: boolean, fleetName = 'wisp_bench'): Promise<Prepared> {
   mkdirSync(DATA, { recursive: true });
-  const name = `wisp_bench_${sims}`;
+  const name = `${fleetName}_${sims}`;
   const databaseUrl = serverDatabase(serverUrl, name);
-  const meta = metaPath('postgres', sims);
+  const meta = metaPath('postgres', sims, fleetName);
   const known = readMeta(meta);
   const exists = await onServer(serverUrl, async (c) => (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1);
   if (!fresh && known && exists) return { databaseUrl, fleet: known, reused: true };

@@ -1,7 +1,7 @@
 // Benchmark settings, from flags (`npm run bench -- --sims 20000 --duration 5`) or the
 // environment (BENCH_SIMS=20000). Flags win.
 
-export const SCENARIOS = ['fetch', 'list-first', 'list-deep', 'update-name', 'status-change'] as const;
+export const SCENARIOS = ['fetch', 'list-first', 'list-deep', 'update-name', 'status-change', 'console'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export type StoreName = 'sqlite' | 'postgres';
 
@@ -32,6 +32,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Where the JSON results go (default bench/results/<date>-<sims>-sims.json). */
   out: string | null;
+  /** The name of the generated fleet's database (and SQLite file), before its size. */
+  fleetName: string;
 }
 
 const HELP = `npm run bench -- [options]
@@ -41,7 +43,8 @@ const HELP = `npm run bench -- [options]
   --connections N     concurrent connections (BENCH_CONNECTIONS, default 10)
   --stores LIST       sqlite,postgres (BENCH_STORES, default both)
   --scenarios LIST    ${SCENARIOS.join(',')} (BENCH_SCENARIOS, default all);
-                      status-change runs again at the end with an api and a worker process
+                      status-change runs again at the end with an api and a worker process;
+                      console times each page of the web console (server time, one request at a time)
   --soak S            seconds of mixed load while memory is watched (BENCH_SOAK, default 10 x duration, at most 300; 0 skips)
   --changes N         status changes to make (BENCH_CHANGES, default 20000)
   --operator-latency MS  simulated operator latency during status changes (BENCH_OPERATOR_LATENCY_MS, default 20)
@@ -49,7 +52,8 @@ const HELP = `npm run bench -- [options]
   --no-usage          skip the usage-records scenario (bench/usage.ts; BENCH_USAGE=0)
   --fresh             generate the fleet again even if one of this size exists
   --profile           write CPU profiles of the server under test to bench/profiles
-  --out FILE          results file (default bench/results/<date>-<sims>-sims.json)`;
+  --out FILE          results file (default bench/results/<date>-<sims>-sims.json)
+  --fleet-name NAME   the fleet's database name and SQLite file, before its size (BENCH_FLEET_NAME, default wisp_bench)`;
 
 function flags(argv: string[]): Map<string, string> {
   const map = new Map<string, string>();
@@ -83,6 +87,11 @@ function list<T extends string>(value: string | undefined, name: string, allowed
   return items as T[];
 }
 
+function fleetName(value: string): string {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(value)) throw new Error(`--fleet-name must be lowercase letters, digits and _, got "${value}"`);
+  return value;
+}
+
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const f = flags(argv);
   const get = (flag: string, envName: string) => f.get(flag) ?? env[envName];
@@ -102,5 +111,6 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     usage: f.get('no-usage') !== 'true' && env.BENCH_USAGE !== '0',
     profile: f.get('profile') === 'true' || env.BENCH_PROFILE === '1',
     out: f.get('out') ?? env.BENCH_OUT ?? null,
+    fleetName: fleetName(f.get('fleet-name') ?? env.BENCH_FLEET_NAME ?? 'wisp_bench'),
   };
 }

@@ -17,8 +17,8 @@ export interface Running {
 }
 
 /** Starts `node args…` and resolves once a stdout line matches `ready`. */
-export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000): Promise<Running> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000, cwd = ROOT): Promise<Running> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {

@@ -50,6 +50,13 @@ export function markdownSummary(results: BenchResults): string {
       lines.push(`| ${s.store} | ${fmt(u.record.per_second)} (${u.record.p95_ms}) | ${fmt(u.load.per_second)} | ${slowest} |`);
     }
   }
+  const consoles = results.stores.filter((s) => s.console);
+  if (consoles.length > 0) {
+    lines.push('', '| store | console page | server p50 ms | server p95 ms | server max ms | client p50 ms | bytes |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const s of consoles) {
+      for (const p of s.console?.pages ?? []) lines.push(`| ${s.store} | ${p.page} | ${fmt(p.serverP50, 1)} | ${fmt(p.serverP95, 1)} | ${fmt(p.serverMax, 1)} | ${fmt(p.wallP50, 1)} | ${fmt(p.bytes)} |`);
+    }
+  }
   const generated = results.stores.filter((s) => s.generate);
   if (generated.length > 0) {
     lines.push('', ...generated.map((s) => `- ${s.store}: ${s.generate?.reused ? 'fleet reused from an earlier run' : `generated ${fmt(s.generate?.sims)} SIMs in ${fmt(s.generate?.seconds ?? undefined, 1)} s`}; fetch body ${s.fetchBodyBytes ?? '–'} bytes`));

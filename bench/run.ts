@@ -15,6 +15,7 @@ import { discover, runScenario, runSoak, runStatusChanges, type Samples, type Sc
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
 import { measureStartWisp, type StartWispResult } from './start-wisp.js';
+import { runConsolePages, type ConsoleBenchResult } from './console.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -32,6 +33,8 @@ export interface StoreResult {
   /** `status-change (api + worker)`: the same changes with HTTP and jobs in two processes. */
   scenarios: Partial<Record<ScenarioName | 'soak' | typeof SPLIT, ScenarioResult>>;
   usage?: UsageBenchResult;
+  /** The web console's pages (bench/console.ts). */
+  console?: ConsoleBenchResult;
   serverLog?: string;
 }
 
@@ -116,7 +119,7 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
       return { ...result, skipped: problem };
     }
   }
-  const prepared = store === 'sqlite' ? await prepareSqlite(options.sims, options.fresh) : await preparePostgres(options.pgUrl, options.sims, options.fresh);
+  const prepared = store === 'sqlite' ? await prepareSqlite(options.sims, options.fresh, options.fleetName) : await preparePostgres(options.pgUrl, options.sims, options.fresh, options.fleetName);
   result.generate = { sims: prepared.fleet.sims, seconds: prepared.reused ? null : prepared.fleet.generatedSeconds, reused: prepared.reused };
   log(`${store}: ${prepared.reused ? 'reusing the' : 'generated a'} fleet of ${prepared.fleet.sims.toLocaleString('en')} SIMs`);
 
@@ -141,6 +144,11 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
     for (const scenario of options.scenarios) {
       await maintain();
       log(`${store}: ${scenario}…`);
+      if (scenario === 'console') {
+        result.console = await runConsolePages(target.url, prepared.fleet, ADMIN_TOKEN, samples.sids);
+        for (const p of result.console.pages) log(`${store}: console ${p.page}: server p50 ${p.serverP50} ms, p95 ${p.serverP95} ms, max ${p.serverMax} ms`);
+        continue;
+      }
       const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);
       result.scenarios[scenario] = r;
       logScenario(store, scenario, r);

@@ -9,14 +9,15 @@ import { faultOf } from './store/faults.js';
 import { LogThrottle } from './lib/log-throttle.js';
 import type { Account } from './domain/models.js';
 import type { Services } from './domain/services.js';
-import { SharedClock } from './domain/clock.js';
+import { SharedClock, systemClock } from './domain/clock.js';
 import { AccountService } from './domain/accounts/accounts.js';
 import { KeyService } from './domain/accounts/keys.js';
 import { CredentialService } from './domain/accounts/credentials.js';
+import { ConsoleSessionService } from './domain/accounts/console-sessions.js';
 import { RatePlanService } from './domain/rate-plans.js';
 import { SimService } from './domain/sims/service.js';
 import { EventService } from './domain/events.js';
-import { CommandService } from './domain/devices/commands.js';
+import { COMMAND_RETENTION_MS, CommandService } from './domain/devices/commands.js';
 import { DataSessionService } from './domain/devices/data-sessions.js';
 import { DeviceService } from './domain/devices/device.js';
 import { UsageService } from './domain/devices/usage-records.js';
@@ -100,6 +101,8 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
       // Dead work is what an operator looks into: kept longer, by a setting of its own.
       { name: 'deadJobs', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.jobs.pruneDead(before, limit) },
       { name: 'deadCallbacks', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.callbacks.pruneDead(before, limit) },
+      // Twilio keeps a Command 30 days, whatever WISP_JOB_RETENTION_HOURS says.
+      { name: 'commands', retentionMs: COMMAND_RETENTION_MS, prune: (before, limit) => store.commands.pruneCreatedBefore(before, limit) },
     ],
     clock,
     settings.retentionMs,
@@ -122,8 +125,10 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
   const accounts = new AccountService(store, clock);
   const ratePlans = new RatePlanService(store, clock);
   const sims = new SimService(store, clock, ratePlans);
+  const credentials = new CredentialService(store);
   const services: Services = {
-    credentials: new CredentialService(store),
+    credentials,
+    consoleSessions: new ConsoleSessionService(store, credentials, systemClock, config.console.sessions),
     accounts,
     keys: new KeyService(store, clock, accounts),
     ratePlans,
@@ -144,7 +149,7 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
       return outcome;
     }),
     state: new StateService(store, clock, () => master().sid, config.lifecycle.initialLatencyMs, work),
-    seed: (seed) => applySeed(services, master(), seed),
+    seed: (seed) => applySeed(store, clock, master(), seed),
     ping: () => store.ping(),
   };
   return services;

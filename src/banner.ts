@@ -33,6 +33,7 @@ export function startBanner(facts: BannerFacts): string {
     '',
     'Try it:',
     `  curl -u ${masterSid}:AUTH_TOKEN ${origin}/v1/Sims?PageSize=5`,
+    `  or open ${origin}/console and sign in with the account SID and auth token (the admin token opens the operator's pages)`,
     '',
   ];
   return lines.join('\n') + '\n';

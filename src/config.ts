@@ -45,6 +45,21 @@ export interface Config {
   http: HttpLimits;
   /** A port of its own for GET /metrics, without authentication; null: on the main port, behind the admin token. */
   metricsPort: number | null;
+  console: ConsoleConfig;
+}
+
+/** The web console's settings (WISP_CONSOLE_*). */
+export interface ConsoleConfig {
+  sessions: {
+    /** How long a session lasts at most, however busy. */
+    lifetimeMs: number;
+    /** A session unused for this long ends. */
+    idleMs: number;
+  };
+  /** Live streams (server-sent events of a SIM page) one process keeps open at once. */
+  maxStreams: number;
+  /** How often a live stream reads its SIM from the database. */
+  livePollMs: number;
 }
 
 /** What the HTTP server allows a client (WISP_HTTP_*). */
@@ -204,6 +219,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackNetworks: callbackNetworks(env),
     http: httpLimits(env),
     metricsPort: optional(env, 'WISP_METRICS_PORT') === null ? null : intSetting(env, 'WISP_METRICS_PORT', 0, 0, 65535),
+    console: consoleSettings(env),
+  };
+}
+
+function consoleSettings(env: NodeJS.ProcessEnv): ConsoleConfig {
+  return {
+    sessions: {
+      lifetimeMs: intSetting(env, 'WISP_CONSOLE_SESSION_HOURS', 12, 1, 720) * 3_600_000,
+      idleMs: intSetting(env, 'WISP_CONSOLE_IDLE_MINUTES', 60, 1, 43_200) * 60_000,
+    },
+    maxStreams: intSetting(env, 'WISP_CONSOLE_MAX_STREAMS', 100, 0, 10_000),
+    livePollMs: intSetting(env, 'WISP_CONSOLE_LIVE_POLL_MS', 500, 50, 60_000),
   };
 }
 

@@ -6,6 +6,9 @@ import type { DeviceInput } from '../domain/devices/device.js';
 import type { Device } from '../domain/devices/device-models.js';
 import { commandJson, dataSessionJson } from '../http/device-serializers.js';
 import { isoDate } from '../http/format.js';
+import { described } from '../http/described.js';
+import { SimSidParams, withErrors } from './schemas.js';
+import { Command, CommandSent, DataSessionRecorded, DataSessionUse, Device as DeviceBody, DeviceChange } from './device-schemas.js';
 
 // The device simulator: what the device in a SIM does (use data, send Commands, go offline).
 // Operator API: any account's Sim, by SID; JSON in and out.
@@ -88,11 +91,21 @@ export function deviceJson(device: Device) {
 export function deviceRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { devices, dataSessions, commands } = ctx.services;
 
-  app.get<BySim>('/admin/v1/Sims/:sid/Device', async (request) => deviceJson(await devices.get(request.params.sid)));
+  const params = SimSidParams;
+  const getDevice = described({ summary: 'The simulated device in a Sim', params, responses: withErrors({ 200: DeviceBody }, 404) });
+  app.get<BySim>('/admin/v1/Sims/:sid/Device', { schema: getDevice }, async (request) => deviceJson(await devices.get(request.params.sid)));
 
-  app.post<BySim>('/admin/v1/Sims/:sid/Device', async (request) => deviceJson(await devices.update(request.params.sid, readDevice(bodyOf(request.body)))));
+  const setDevice = described({ summary: 'Change the simulated device (network, online, IMEI, …)', params, body: DeviceChange, responses: withErrors({ 200: DeviceBody }, 404) });
+  app.post<BySim>('/admin/v1/Sims/:sid/Device', { schema: setDevice }, async (request) => deviceJson(await devices.update(request.params.sid, readDevice(bodyOf(request.body)))));
 
-  app.post<BySim>('/admin/v1/Sims/:sid/DataSessions', async (request, reply) => {
+  const useData = described({
+    summary: 'The device uses data: record a data session',
+    description: "A session the network refuses under the SIM's status and plan is a 409, network_refused, with its reason and Twilio error code; nothing is stored.",
+    params,
+    body: DataSessionUse,
+    responses: withErrors({ 201: DataSessionRecorded }, 404, 409),
+  });
+  app.post<BySim>('/admin/v1/Sims/:sid/DataSessions', { schema: useData }, async (request, reply) => {
     const outcome = await dataSessions.record(request.params.sid, readSession(bodyOf(request.body)));
     const { session } = outcome;
     return reply.code(201).send({
@@ -105,7 +118,14 @@ export function deviceRoutes(app: FastifyInstance, ctx: HttpContext): void {
     });
   });
 
-  app.post<BySim>('/admin/v1/Sims/:sid/Commands', async (request, reply) => {
+  const sendCommand = described({
+    summary: 'The device sends a Command',
+    description: 'Stored as received and delivered to the Sim\'s commands_callback_url; a refusal is a 409, network_refused (33203 when the SIM may not send Commands).',
+    params,
+    body: CommandSent,
+    responses: withErrors({ 201: Command }, 404, 409),
+  });
+  app.post<BySim>('/admin/v1/Sims/:sid/Commands', { schema: sendCommand }, async (request, reply) => {
     const body = bodyOf(request.body);
     const mode = read<string>(body, 'command_mode', 'string');
     if (mode !== undefined && mode !== 'text' && mode !== 'binary') throw badBody('command_mode must be text or binary');

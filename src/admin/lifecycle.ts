@@ -5,6 +5,9 @@ import type { WispJob } from '../domain/tasks.js';
 import { JOB_STATES } from '../engine/index.js';
 import { parseNetworkChange } from './network-body.js';
 import { badBody } from './errors.js';
+import { described } from '../http/described.js';
+import { Callback, Callbacks, Clock, ClockMove, ClockMoved, IdParams, Job, Jobs, ListQuery, Network, NetworkChange, NetworkUpdated, withErrors } from './schemas.js';
+import { Type } from '@sinclair/typebox';
 
 // The lifecycle part of the admin API: emulated time, the simulated operator, the callback
 // inspector and the job queue.
@@ -68,12 +71,33 @@ export function lifecycleAdminRoutes(app: FastifyInstance, ctx: HttpContext): vo
   const { time, network, callbackLog, jobLog } = ctx.services;
   const clockJson = () => ({ now: new Date(time.clock.now()).toISOString(), offset_ms: time.clock.offset });
 
-  app.get('/admin/v1/Clock', async () => {
+  const SCHEMAS = {
+    clock: described({ summary: 'The emulated time', responses: withErrors({ 200: Clock }) }),
+    moveClock: described({
+      summary: 'Move emulated time forward',
+      description: 'Give exactly one of advance_seconds or now (not in the past). Every job that falls due runs, in due order, before the answer.',
+      body: ClockMove,
+      responses: withErrors({ 200: ClockMoved }),
+    }),
+    network: described({ summary: 'The simulated operator settings', responses: withErrors({ 200: Network }) }),
+    setNetwork: described({ summary: 'Change the simulated operator settings', body: NetworkChange, responses: withErrors({ 200: NetworkUpdated }) }),
+    callbacks: described({ summary: 'Status and Command callbacks sent, newest first', querystring: ListQuery(CALLBACK_STATES), responses: withErrors({ 200: Callbacks }) }),
+    callback: described({ summary: 'One callback delivery', params: IdParams, responses: withErrors({ 200: Callback }, 404) }),
+    replay: described({ summary: 'Send a recorded callback again, as a new delivery', params: IdParams, responses: withErrors({ 201: Callback }, 404) }),
+    jobs: described({
+      summary: 'The job queue, newest first',
+      querystring: ListQuery(JOB_STATES, { kind: Type.Optional(Type.String({ description: 'A job kind, e.g. operator.apply' })) }),
+      responses: withErrors({ 200: Jobs }),
+    }),
+    retry: described({ summary: 'Run a dead job again, with a fresh count of attempts', params: IdParams, responses: withErrors({ 200: Job }, 404, 409) }),
+  };
+
+  app.get('/admin/v1/Clock', { schema: SCHEMAS.clock }, async () => {
     await time.now();
     return clockJson();
   });
 
-  app.post('/admin/v1/Clock', async (request) => {
+  app.post('/admin/v1/Clock', { schema: SCHEMAS.moveClock }, async (request) => {
     const body = (request.body ?? {}) as { advance_seconds?: unknown; now?: unknown };
     const hasAdvance = body.advance_seconds !== undefined;
     if (hasAdvance === (body.now !== undefined)) throw badBody('Give exactly one of {"advance_seconds":n} or {"now":"ISO-8601"}');
@@ -90,35 +114,35 @@ export function lifecycleAdminRoutes(app: FastifyInstance, ctx: HttpContext): vo
     return { ...clockJson(), jobs_run: outcome.ran, finished: outcome.finished };
   });
 
-  app.get('/admin/v1/Network', async () => {
+  app.get('/admin/v1/Network', { schema: SCHEMAS.network }, async () => {
     const { date_updated, ...settings } = await network.get();
     return { ...settings, date_updated: iso(date_updated) };
   });
 
-  app.post('/admin/v1/Network', async (request) => {
+  app.post('/admin/v1/Network', { schema: SCHEMAS.setNetwork }, async (request) => {
     const { settings, resumed } = await network.update(parseNetworkChange(request.body));
     const { date_updated, ...rest } = settings;
     return { ...rest, date_updated: iso(date_updated), resumed };
   });
 
-  app.get('/admin/v1/Callbacks', async (request) => {
+  app.get('/admin/v1/Callbacks', { schema: SCHEMAS.callbacks }, async (request) => {
     const q = listQuery(request.query, CALLBACK_STATES);
     const items = await callbackLog.list({ simSid: q.simSid, state: q.state, beforeId: q.beforeId, limit: q.limit });
     return page('callbacks', items, q.limit, callbackJson);
   });
 
-  app.get<{ Params: { id: string } }>('/admin/v1/Callbacks/:id', async (request) => callbackJson(await callbackLog.get(idOf(request.params.id))));
+  app.get<{ Params: { id: string } }>('/admin/v1/Callbacks/:id', { schema: SCHEMAS.callback }, async (request) => callbackJson(await callbackLog.get(idOf(request.params.id))));
 
-  app.post<{ Params: { id: string } }>('/admin/v1/Callbacks/:id/Replay', async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/admin/v1/Callbacks/:id/Replay', { schema: SCHEMAS.replay }, async (request, reply) => {
     return reply.code(201).send(callbackJson(await callbackLog.replay(idOf(request.params.id))));
   });
 
-  app.get('/admin/v1/Jobs', async (request) => {
+  app.get('/admin/v1/Jobs', { schema: SCHEMAS.jobs }, async (request) => {
     const q = listQuery(request.query, JOB_STATES);
     const items = await jobLog.list({ queue: q.simSid, state: q.state, kind: q.kind, beforeId: q.beforeId, limit: q.limit });
     return page('jobs', items, q.limit, jobJson);
   });
 
-  app.post<{ Params: { id: string } }>('/admin/v1/Jobs/:id/Retry', async (request) => jobJson(await jobLog.retry(idOf(request.params.id))));
+  app.post<{ Params: { id: string } }>('/admin/v1/Jobs/:id/Retry', { schema: SCHEMAS.retry }, async (request) => jobJson(await jobLog.retry(idOf(request.params.id))));
 }
 

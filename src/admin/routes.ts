@@ -7,6 +7,8 @@ import { lifecycleAdminRoutes } from './lifecycle.js';
 import { stateAdminRoutes } from './state.js';
 import { AdminError, adminErrorHandler, badBody, sendAdminError } from './errors.js';
 import { pause } from '../http/throttle.js';
+import { described, describeOnly } from '../http/described.js';
+import { InventoryImport, InventoryImported, withErrors } from './schemas.js';
 
 // The operator's JSON API, behind `Authorization: Bearer $WISP_ADMIN_TOKEN`; its errors come
 // from one catalog (errors.ts).
@@ -15,6 +17,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const expected = digest(ctx.adminToken);
+  describeOnly(app);
   app.setErrorHandler(adminErrorHandler(ctx.faults));
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -32,7 +35,8 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
   });
 
-  app.post('/admin/v1/Inventory/Sims', async (request) => {
+  const importCards = described({ summary: 'Add SIM cards to the inventory', body: InventoryImport, responses: withErrors({ 200: InventoryImported }, 413, 415) });
+  app.post('/admin/v1/Inventory/Sims', { schema: importCards }, async (request) => {
     const body = request.body as { sims?: unknown } | undefined;
     if (!body || !Array.isArray(body.sims)) throw badBody('The body must be JSON: {"sims":[{"iccid","registration_code","e_id"?}]}');
     if (body.sims.length > MAX_IMPORT_ROWS) throw badBody(`At most ${MAX_IMPORT_ROWS} SIM cards per request`);

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
 import cliProgress from 'cli-progress';
 import type { InventoryCard } from '../client/admin.js';
+import { cardFromRow, parseCardCsv } from '../lib/card-rows.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import type { Context } from './program.js';
 
@@ -16,22 +16,6 @@ interface SourceRow {
   at: string;
   card: InventoryCard;
   raw: Record<string, unknown>;
-}
-
-function field(row: Record<string, unknown>, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = row[name];
-    if (value !== undefined && value !== null && value !== '') return String(value);
-  }
-  return undefined;
-}
-
-function toCard(row: Record<string, unknown>): InventoryCard {
-  return {
-    iccid: field(row, 'iccid', 'Iccid', 'ICCID') ?? '',
-    registration_code: field(row, 'registration_code', 'registrationCode', 'RegistrationCode') ?? '',
-    e_id: field(row, 'e_id', 'eId', 'EId') ?? null,
-  };
 }
 
 export function readCards(file: string): SourceRow[] {
@@ -52,16 +36,16 @@ export function readCards(file: string): SourceRow[] {
     if (!Array.isArray(list)) throw new UsageError(`${file}: expected an array of cards, or {"sims": [...]}`);
     return list.map((raw, i) => {
       const row = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-      return { at: `[${i}]`, card: toCard(row), raw: row };
+      return { at: `[${i}]`, card: cardFromRow(row), raw: row };
     });
   }
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: ReturnType<typeof parseCardCsv>;
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+    records = parseCardCsv(text);
   } catch (error) {
     throw new UsageError(`${file}: not CSV: ${(error as Error).message}`);
   }
-  return records.map(({ record, info }) => ({ at: `line ${info.lines}`, card: toCard(record), raw: record }));
+  return records.map(({ line, card, raw }) => ({ at: `line ${line}`, card, raw }));
 }
 
 const csvCell = (value: unknown) => {

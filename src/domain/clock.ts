@@ -32,11 +32,15 @@ const LATEST = Date.UTC(9000, 0, 1);
 
 /**
  * The emulated clock: real time plus an offset kept in the database, so every process on it
- * agrees on the time. The offset only grows. `now()` stays synchronous; each process re-reads
- * the shared offset at most every `refreshMs` (requests and workers call `refresh`).
+ * agrees on the time. The offset only grows, except when the state is replaced (a reset, a
+ * restored snapshot): then every process takes the stored offset as it is. `now()` stays
+ * synchronous; each process re-reads the shared offset at most every `refreshMs` (requests and
+ * workers call `refresh`).
  */
 export class SharedClock extends OffsetClock {
   private lastRefresh = 0;
+  /** The state version the offset belongs to; null until first read. */
+  private stateVersion: number | null = null;
 
   constructor(
     private readonly repo: ClockRepo,
@@ -49,13 +53,22 @@ export class SharedClock extends OffsetClock {
     const real = Date.now();
     if (!force && real - this.lastRefresh < this.refreshMs) return;
     this.lastRefresh = real;
-    this.setOffset(await this.repo.offset());
+    this.take(await this.repo.read());
   }
 
   /** Takes the stored offset as it is, even when it is behind (a reset or a restored snapshot). */
   async reload(): Promise<void> {
-    this.replaceOffset(await this.repo.offset());
+    const stored = await this.repo.read();
+    this.stateVersion = null;
+    this.take(stored);
     this.lastRefresh = Date.now();
+  }
+
+  /** A replaced state's offset is taken as it is; otherwise the clock never goes back. */
+  private take({ offsetMs, stateVersion }: { offsetMs: number; stateVersion: number }): void {
+    if (stateVersion === this.stateVersion) return this.setOffset(offsetMs);
+    this.stateVersion = stateVersion;
+    this.replaceOffset(offsetMs);
   }
 
   /** Moves emulated time forward by `seconds`. */
@@ -69,6 +82,7 @@ export class SharedClock extends OffsetClock {
 
   /** Sets emulated time to `target` (epoch milliseconds), which must not be in its past. */
   async set(target: number): Promise<number> {
+    if (!Number.isFinite(target)) throw invalid('now must be a date-time such as 2025-01-31T12:00:00Z');
     await this.refresh(true);
     if (target > LATEST) throw invalid('now must be before the year 9000');
     const offset = target - Date.now();

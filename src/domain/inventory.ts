@@ -84,4 +84,9 @@ export class InventoryService {
   import(rows: InventoryRow[]): Promise<ImportResult> {
     return importInventory(this.store, this.clock, rows);
   }
+
+  /** Cards no account has registered yet, in ICCID order. */
+  unregistered(afterIccid: string | undefined, limit: number): Promise<InventorySim[]> {
+    return this.store.inventory.listUnregistered(afterIccid, limit);
+  }
 }

@@ -54,7 +54,9 @@ export class JobLog {
   /** A dead job runs again now, with a fresh count of attempts. */
   async retry(id: number): Promise<WispJob> {
     if (!(await this.store.jobs.revive(id, this.clock.now()))) {
-      throw new DomainError('not_retryable', `Job ${id} is not dead (or does not exist); only a dead job can be retried`);
+      const job = await this.store.jobs.get(id);
+      if (!job) throw notFound(`Job ${id} was not found`);
+      throw new DomainError('not_retryable', `Job ${id} is ${job.state}; only a dead job (whose key no newer job holds) can be retried`);
     }
     const job = await this.store.jobs.get(id);
     if (!job) throw notFound(`Job ${id} was not found`);

@@ -2,6 +2,7 @@ import type { Account, ApiKey, InventorySim, MonitorEvent, NetworkSettings, Page
 import type { CallbackAttempt, CallbackDelivery, CallbackState } from './callbacks.js';
 import type { WispQueue } from './tasks.js';
 import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './devices/device-ports.js';
+import type { ConsoleSessionRepo } from './accounts/console-sessions.js';
 
 // What the domain needs from storage: its ports. The store implements them once over Kysely for
 // both SQLite and PostgreSQL (the store layer's kysely-store.ts); the domain never sees SQL. A service
@@ -52,6 +53,33 @@ export interface SimFilter {
   ratePlanSid?: string;
   eId?: string;
   registrationCode?: string;
+  /** `resetting`: only Sims whose connectivity reset is in progress. */
+  resetStatus?: 'resetting';
+}
+
+export interface SimBrowseFilter extends Pick<SimFilter, 'accountSid' | 'status' | 'iccid' | 'ratePlanSid'> {
+  /** Sims whose unique name starts with this; the list is then in unique-name order. */
+  uniqueNamePrefix?: string;
+}
+
+/** `created` is the order Sims were added in (their seq). */
+export interface SimOrder {
+  by: 'created' | 'iccid';
+  direction: 'asc' | 'desc';
+}
+
+/** A keyset position: the sort key of the row to continue after, or to go back before. */
+export interface BrowseCursor {
+  after?: string;
+  before?: string;
+}
+
+export interface BrowsePage<T> {
+  items: T[];
+  /** The cursor value of each item, in order. */
+  keys: string[];
+  /** Whether rows follow the last item (going forward) or precede the first (going back). */
+  hasMore: boolean;
 }
 
 export type SimChanges = Partial<Omit<Sim, 'sid' | 'iccid' | 'registration_code' | 'date_created'>>;
@@ -65,6 +93,10 @@ export interface SimRepo {
   /** Reads the Sim and locks it for the rest of the transaction where the database can. */
   getForUpdate(sid: string): Promise<Sim | undefined>;
   list(filter: SimFilter, page: PageQuery): Promise<Page<Sim>>;
+  /** A page in the order asked for, each order served by an index (the console's fleet table). */
+  browse(filter: SimBrowseFilter, order: SimOrder, cursor: BrowseCursor, limit: number): Promise<BrowsePage<Sim>>;
+  /** How many Sims of the account are in each status (statuses with none are left out). */
+  countByStatus(accountSid: string): Promise<Partial<Record<SimStatus, number>>>;
   countByRatePlan(ratePlanSid: string): Promise<number>;
   update(sid: string, changes: SimChanges): Promise<void>;
   delete(sid: string): Promise<void>;
@@ -77,6 +109,8 @@ export interface InventoryRepo {
   insertMissing(rows: InventorySim[]): Promise<Set<string>>;
   get(iccid: string): Promise<InventorySim | undefined>;
   setSim(iccid: string, simSid: string | null): Promise<void>;
+  /** Cards no account has registered, in ICCID order, after `afterIccid`. */
+  listUnregistered(afterIccid: string | undefined, limit: number): Promise<InventorySim[]>;
 }
 
 /** Which Monitor events to list: one account's, optionally narrowed (all given filters apply). */
@@ -130,7 +164,11 @@ export interface NetworkRepo {
 }
 
 export interface ClockRepo {
-  offset(): Promise<number>;
+  /**
+   * The stored offset, and the version of the state it belongs to: the version grows whenever
+   * the state is replaced (a reset, a restored snapshot), which may take the offset back.
+   */
+  read(): Promise<{ offsetMs: number; stateVersion: number }>;
   /** Moves the offset forward to `offsetMs` (never back); returns the offset now stored. */
   advance(offsetMs: number): Promise<number>;
 }
@@ -177,6 +215,7 @@ export interface AllRepos {
   devices: DeviceRepo;
   usage: UsageRepo;
   state: StateRepo;
+  consoleSessions: ConsoleSessionRepo;
 }
 
 export type RepoName = keyof AllRepos;

@@ -1,18 +1,15 @@
-import type { Account, SimStatus } from './models.js';
+import type { Account } from './models.js';
 import type { Caller } from './caller.js';
-import type { Services } from './services.js';
+import type { Clock } from './clock.js';
+import type { Repos } from './ports.js';
 import { isValidIccid } from './iccid.js';
 import { DomainError } from './errors.js';
-import { SeedError, type Seed, type SeedPath, type SeedStatus } from './seed.js';
-
-/** Status paths through the lifecycle table, each ending at the status it names. */
-const PATHS: Record<SeedStatus, SimStatus[]> = {
-  new: [],
-  ready: ['ready'],
-  active: ['active'],
-  suspended: ['active', 'suspended'],
-  deactivated: ['active', 'deactivated'],
-};
+import { AccountService } from './accounts/accounts.js';
+import { RatePlanService } from './rate-plans.js';
+import { InventoryService } from './inventory.js';
+import { SimService } from './sims/service.js';
+import { placeSeeded } from './sims/seeded.js';
+import { SeedError, type Seed, type SeedPath } from './seed.js';
 
 export interface SeedSummary {
   accounts: number;
@@ -20,8 +17,6 @@ export interface SeedSummary {
   sim_cards: number;
   sims: number;
 }
-
-type SeedServices = Pick<Services, 'accounts' | 'ratePlans' | 'inventory' | 'sims' | 'time'>;
 
 /** Runs a service call; a refusal is reported against the seed path it came from. */
 async function at<T>(path: SeedPath, work: () => Promise<T>): Promise<T> {
@@ -47,57 +42,53 @@ function checkCards(seed: Seed): void {
   }
 }
 
+/** What a seed writes, all in one transaction. */
+export type SeedStore = Repos<'accounts' | 'credentialVersion' | 'sims' | 'jobs' | 'events' | 'callbacks' | 'ratePlans' | 'inventory' | 'network'>;
+
 /**
- * Writes a checked seed through the domain services, as the master account: accounts, rate
- * plans, SIM cards, then SIMs registered and moved along the lifecycle to their statuses (in
- * rounds, as each change is applied by the operator before the next).
+ * Writes a checked seed, as the master account, in one transaction: accounts, rate plans, SIM
+ * cards, then SIMs registered and placed in their statuses. The services check every part as
+ * the API would; the first refusal rolls everything back and names the seed path it came from.
  */
-export async function applySeed(services: SeedServices, master: Account, seed: Seed): Promise<SeedSummary> {
+export function applySeed(store: SeedStore, clock: Clock, master: Account, seed: Seed): Promise<SeedSummary> {
   checkCards(seed);
   const caller: Caller = { account: master, credentialAccount: master, keySid: null };
-  const settle = async () => {
-    await services.time.advance(0);
-  };
-  const accounts = new Map<string, Account>();
-  for (const [i, account] of (seed.accounts ?? []).entries()) {
-    accounts.set(account.friendlyName, await at(['accounts', i], () => services.accounts.create(caller, account.friendlyName)));
-  }
-  // The master acts as the account that owns the plan.
-  const as = (name: string | undefined): Caller => {
-    const account = name === undefined ? undefined : accounts.get(name);
-    return account ? { account, credentialAccount: master, keySid: null } : caller;
-  };
-  for (const [i, { account, ...plan }] of (seed.ratePlans ?? []).entries()) await at(['ratePlans', i], () => services.ratePlans.create(as(account), plan));
-
-  const listed = new Map((seed.simCards ?? []).map((card) => [card.iccid, card.registrationCode]));
-  const cards = [
-    ...(seed.simCards ?? []).map((c) => ({ iccid: c.iccid, registration_code: c.registrationCode, e_id: c.eId })),
-    ...(seed.sims ?? [])
-      .filter((sim) => !listed.has(sim.iccid))
-      .map((sim) => ({ iccid: sim.iccid, registration_code: sim.registrationCode ?? registrationCodeFor(sim.iccid) })),
-  ];
-  const imported = await services.inventory.import(cards);
-  const rejected = imported.rejected[0];
-  if (rejected) throw new SeedError(['simCards', rejected.index], rejected.reason);
-
-  const sims = seed.sims ?? [];
-  const paths: { sid: string; steps: SimStatus[]; index: number }[] = [];
-  for (const [i, entry] of sims.entries()) {
-    const code = listed.get(entry.iccid) ?? entry.registrationCode ?? registrationCodeFor(entry.iccid);
-    const sim = await at(['sims', i], () => services.sims.register(caller, entry.iccid, code));
-    // Only a new Sim moves to another account.
-    const account = entry.account === undefined ? undefined : accounts.get(entry.account);
-    if (account) await at(['sims', i, 'account'], () => services.sims.update(caller, sim.sid, { accountSid: account.sid }));
-    await at(['sims', i], () => services.sims.update(as(entry.account), sim.sid, { uniqueName: entry.uniqueName, friendlyName: entry.friendlyName, ratePlan: entry.ratePlan }));
-    paths.push({ sid: sim.sid, steps: PATHS[entry.status ?? 'new'], index: i });
-  }
-  await settle();
-  for (let step = 0; paths.some((p) => p.steps.length > step); step++) {
-    for (const path of paths) {
-      const status = path.steps[step];
-      if (status) await at(['sims', path.index, 'status'], () => services.sims.update(as(sims[path.index].account), path.sid, { status }));
+  return store.transaction(async (tx) => {
+    // The services over the seed's transaction: what they write commits with the rest, or not at all.
+    const ratePlans = new RatePlanService(tx, clock);
+    const services = { accounts: new AccountService(tx, clock), ratePlans, inventory: new InventoryService(tx, clock), sims: new SimService(tx, clock, ratePlans) };
+    const accounts = new Map<string, Account>();
+    for (const [i, account] of (seed.accounts ?? []).entries()) {
+      accounts.set(account.friendlyName, await at(['accounts', i], () => services.accounts.create(caller, account.friendlyName)));
     }
-    await settle();
-  }
-  return { accounts: accounts.size, rate_plans: seed.ratePlans?.length ?? 0, sim_cards: cards.length, sims: sims.length };
+    // The master acts as the account that owns the plan.
+    const as = (name: string | undefined): Caller => {
+      const account = name === undefined ? undefined : accounts.get(name);
+      return account ? { account, credentialAccount: master, keySid: null } : caller;
+    };
+    for (const [i, { account, ...plan }] of (seed.ratePlans ?? []).entries()) await at(['ratePlans', i], () => ratePlans.create(as(account), plan));
+
+    const listed = new Map((seed.simCards ?? []).map((card) => [card.iccid, card.registrationCode]));
+    const cards = [
+      ...(seed.simCards ?? []).map((c) => ({ iccid: c.iccid, registration_code: c.registrationCode, e_id: c.eId })),
+      ...(seed.sims ?? [])
+        .filter((sim) => !listed.has(sim.iccid))
+        .map((sim) => ({ iccid: sim.iccid, registration_code: sim.registrationCode ?? registrationCodeFor(sim.iccid) })),
+    ];
+    const imported = await services.inventory.import(cards);
+    const rejected = imported.rejected[0];
+    if (rejected) throw new SeedError(['simCards', rejected.index], rejected.reason);
+
+    const sims = seed.sims ?? [];
+    for (const [i, entry] of sims.entries()) {
+      const code = listed.get(entry.iccid) ?? entry.registrationCode ?? registrationCodeFor(entry.iccid);
+      let sim = await at(['sims', i], () => services.sims.register(caller, entry.iccid, code));
+      // Only a new Sim moves to another account.
+      const account = entry.account === undefined ? undefined : accounts.get(entry.account);
+      if (account) sim = await at(['sims', i, 'account'], () => services.sims.update(caller, sim.sid, { accountSid: account.sid }));
+      const placed = sim;
+      await at(['sims', i], () => placeSeeded(tx, as(entry.account), placed, entry, ratePlans, clock.now()));
+    }
+    return { accounts: accounts.size, rate_plans: seed.ratePlans?.length ?? 0, sim_cards: cards.length, sims: sims.length };
+  });
 }

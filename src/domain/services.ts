@@ -1,6 +1,7 @@
 import type { AccountService } from './accounts/accounts.js';
 import type { KeyService } from './accounts/keys.js';
 import type { CredentialService } from './accounts/credentials.js';
+import type { ConsoleSessionService } from './accounts/console-sessions.js';
 import type { RatePlanService } from './rate-plans.js';
 import type { SimService } from './sims/service.js';
 import type { EventService } from './events.js';
@@ -18,6 +19,8 @@ import type { SeedSummary } from './seed-apply.js';
 /** Every domain service: what the wire layers (http, admin) may call. Built in src/app.ts. */
 export interface Services {
   credentials: CredentialService;
+  /** The web console's sessions. */
+  consoleSessions: ConsoleSessionService;
   accounts: AccountService;
   keys: KeyService;
   ratePlans: RatePlanService;

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type QueryResult, type Selectable } from 'kysely';
 import { compiledQuery } from '../lib/compiled-query.js';
-import type { AnyJob, JobState, NewJob, TaskMap } from './types.js';
-import type { JobClaim, JobMove, Jobs } from './ports.js';
+import { JOB_STATES, type AnyJob, type JobState, type NewJob, type TaskMap } from './types.js';
+import type { JobCancel, JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
 import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
 
@@ -29,6 +29,8 @@ const fromRow = <Tasks extends TaskMap>(row: Selectable<JobsTable>): AnyJob<Task
 const ERROR_MAX = 2000;
 const clip = (error: string | null | undefined) => (error == null ? null : error.slice(0, ERROR_MAX));
 const keyedStates = () => KEYED_STATES.map((state) => sql.lit(state));
+/** The states of jobs set aside (the predicate of the jobs_parked index, store migration 010). */
+const PARKED: readonly JobState[] = ['held', 'waiting', 'dead'];
 
 // The statements every job runs, compiled once (src/lib/compiled-query.ts).
 const insertJob = compiledQuery((db: Kysely<JobsDatabase>, p: Insertable<JobsTable>) =>
@@ -62,9 +64,14 @@ const liveJobByKey = compiledQuery((db: Kysely<JobsDatabase>, p: { key: string }
 
 const jobById = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number }) => db.selectFrom('jobs').selectAll().where('id', '=', p.id));
 
-/** Updates a job only while `owner` holds its lease. */
+/**
+ * Updates a job only while `owner` holds its lease. A job has a lease owner exactly while it is
+ * running (every statement that moves it out of `running` clears the owner), so the owner alone
+ * is the check: a condition on `state` as well let PostgreSQL's planner, with few running jobs in
+ * its statistics, find the job through jobs_due, reading every running job's entry.
+ */
 const whileLeased = <P extends { id: number; owner: string }>(db: Kysely<JobsDatabase>, p: P) =>
-  db.updateTable('jobs').where('id', '=', p.id).where('lease_owner', '=', p.owner).where('state', '=', 'running');
+  db.updateTable('jobs').where('id', '=', p.id).where('lease_owner', '=', p.owner);
 
 const finishJob = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number; owner: string; state: string; error: string | null; now: number }) =>
   whileLeased(db, p).set({ state: p.state, lease_owner: null, lease_expires: null, last_error: p.error, date_updated: p.now }),
@@ -163,7 +170,7 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       return row && fromRow<Tasks>(row);
     },
 
-    /** Call inside a transaction (the runner does), so the candidates stay locked until leased. */
+    /** Call inside a transaction (the runner does): the choice and the update commit together. */
     async lease(request) {
       const { owner, realNow, leaseMs, now } = request;
       const chosen = await chooseJobs(db, dialect, request);
@@ -171,8 +178,13 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       const leasedRows = await db
         .updateTable('jobs')
         .set((eb) => ({ state: 'running', lease_owner: owner, lease_expires: realNow + leaseMs, attempts: eb('attempts', '+', 1), date_updated: now }))
-        .where('id', 'in', chosen)
-        .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', realNow)])]))
+        // PostgreSQL: a chosen job that a transaction in flight is changing (a timer being held,
+        // say) is skipped, not waited for; the next lease sees how that transaction left it.
+        .where('id', 'in', dialect === 'postgres' ? (eb) => eb.selectFrom('jobs').select('id').where('id', 'in', chosen).forUpdate().skipLocked() : chosen)
+        // Still leasable: pending, or running on an expired lease. Written so that no index
+        // matches it, so the planner finds the rows by id: with the few running jobs that
+        // statistics taken between bursts show, it drove the update from the state instead.
+        .where(sql<boolean>`case when state = 'pending' then true when state = 'running' and lease_expires < ${realNow} then true else false end`)
         .returningAll()
         .execute();
       return leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
@@ -192,7 +204,7 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     },
 
     async wakeWaiting(now) {
-      const result = await db.updateTable('jobs').set({ state: 'pending', run_at: now, date_updated: now }).where('state', '=', 'waiting').executeTakeFirst();
+      const result = await db.updateTable('jobs').set({ state: 'pending', run_at: now, date_updated: now }).where(sql.ref('state'), '=', sql.lit('waiting')).executeTakeFirst();
       const woken = Number(result.numUpdatedRows);
       if (woken > 0) enqueued();
       return woken;
@@ -207,22 +219,36 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       return moved;
     },
 
+    async cancel({ queue, kinds }: JobCancel<Tasks>, now: number) {
+      if (kinds.length === 0) return 0;
+      const result = await db
+        .updateTable('jobs')
+        .set({ state: 'canceled', lease_owner: null, lease_expires: null, date_updated: now })
+        .where('queue_key', '=', queue)
+        .where('kind', 'in', kinds)
+        .where(sql.ref('state'), 'in', keyedStates())
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async extendLeases(owner, ids, until) {
       if (ids.length === 0) return;
-      await db.updateTable('jobs').set({ lease_expires: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('state', '=', 'running').execute();
+      await db.updateTable('jobs').set({ lease_expires: until }).where('id', 'in', ids).where('lease_owner', '=', owner).execute();
     },
 
     async stats(dueBy) {
-      const rows = await db
-        .selectFrom('jobs')
-        .select((eb) => ['kind', 'state', eb.fn.countAll<number>().as('n')])
-        .where('state', 'in', ['pending', 'running', 'waiting', 'held', 'dead'])
-        .groupBy(['kind', 'state'])
-        .execute();
+      // By the partial index of each set of states, never through the finished jobs.
+      const countOf = (states: readonly JobState[]) =>
+        db
+          .selectFrom('jobs')
+          .select((eb) => ['kind', 'state', eb.fn.countAll<number>().as('n')])
+          .where(sql.ref('state'), 'in', states.map((state) => sql.lit(state)))
+          .groupBy(['kind', 'state']);
+      const rows = await countOf(['pending']).unionAll(countOf(['running'])).unionAll(countOf(PARKED)).execute();
       const oldest = await db
         .selectFrom('jobs')
         .select((eb) => eb.fn.min<number>('run_at').as('run_at'))
-        .where('state', '=', 'pending')
+        .where(sql.ref('state'), '=', sql.lit('pending'))
         .where('run_at', '<=', dueBy)
         .executeTakeFirst();
       return {
@@ -232,20 +258,22 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     },
 
     async countDue(dueBy, causedSince) {
-      const rows = await db
-        .selectFrom('jobs')
-        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
-        .where('state', 'in', ['pending', 'running'])
-        .where((eb) => (causedSince === undefined ? eb('run_at', '<=', dueBy) : eb.or([eb('run_at', '<=', dueBy), caused(eb, causedSince)])))
-        .groupBy('state')
-        .execute();
-      const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
-      return { pending: count('pending'), running: count('running') };
+      const count = async (state: 'pending' | 'running') => {
+        const row = await db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(sql.ref('state'), '=', sql.lit(state))
+          .where((eb) => (causedSince === undefined ? eb('run_at', '<=', dueBy) : eb.or([eb('run_at', '<=', dueBy), caused(eb, causedSince)])))
+          .executeTakeFirst();
+        return Number(row?.n ?? 0);
+      };
+      return { pending: await count('pending'), running: await count('running') };
     },
 
     async list({ state, kind, queue, beforeId, limit }) {
       let q = db.selectFrom('jobs').selectAll();
-      if (state !== undefined) q = q.where('state', '=', state);
+      // A literal state, so that held, waiting and dead jobs are read through their own index.
+      if (state !== undefined) q = q.where(sql.ref('state'), '=', JOB_STATES.includes(state) ? sql.lit(state) : state);
       if (kind !== undefined) q = q.where('kind', '=', kind);
       if (queue !== undefined) q = q.where('queue_key', '=', queue);
       if (beforeId !== undefined) q = q.where('id', '<', beforeId);

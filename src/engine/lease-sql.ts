@@ -1,145 +1,181 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { compiledQuery } from '../lib/compiled-query.js';
-import type { LeaseRequest } from './ports.js';
+import { compiledQuery, type CompiledStatement } from '../lib/compiled-query.js';
+import type { LeaseRequest, LeaseSlots } from './ports.js';
 import type { JobsDatabase } from './schema.js';
 
 // Leasing: which due jobs a worker takes next. In due order, at most one job per serial queue
-// (and none of a queue that has one running), and, for a slot group (LeaseRequest.kinds), only
-// its kinds, with at most `perKeyLimit` running jobs per fairness key across every worker.
+// (and none of a queue that has one running), each slot group (LeaseSlots) from its own kinds,
+// with at most `perKeyLimit` running jobs per fairness key across every worker.
+//
+// Every read is an ordered range of an index, whatever else waits in the table: one window of
+// due jobs per kind (index jobs_pending_kind), the running jobs (jobs_running) and the expired
+// leases among them. A group's kinds were once filtered out of the due jobs of every kind, so a
+// backlog of operator work made each callback lease read all of it (docs/performance.md). A
+// fairness key at its limit is left out of its group's windows, so that its backlog cannot hide
+// another key's jobs; its rows are still read past in the index.
 
 export type EngineDialect = 'sqlite' | 'postgres';
-type Candidate = { id: number; queue_key: string | null; fair_key: string | null; run_at: number };
-type Where = (eb: ExpressionBuilder<JobsDatabase, 'jobs'>) => ReturnType<ExpressionBuilder<JobsDatabase, 'jobs'>['and']>;
+type Candidate = { id: number; kind: string; queue_key: string | null; fair_key: string | null; run_at: number; part: number };
+type Running = { queue_key: string | null; kind: string; fair_key: string | null };
+type Jobs = ExpressionBuilder<JobsDatabase, 'jobs'>;
 
 /** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
-export const caused = (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, since: number) =>
+export const caused = (eb: Jobs, since: number) =>
   eb.and([eb('state', '=', 'pending'), eb('date_created', '>=', since), eb('run_at', '<=', eb.ref('date_created'))]);
 
-const COLUMNS = ['id', 'queue_key', 'fair_key', 'run_at'] as const;
-const ordered = (q: SelectQueryBuilder<JobsDatabase, 'jobs', Candidate>, limit: number, lock: boolean) => {
-  const limited = q.orderBy('run_at').orderBy('id').limit(limit);
-  return lock ? limited.forUpdate().skipLocked() : limited;
-};
+// The states are written into the SQL, not bound, so that the planner can prove the partial
+// indexes (store migration 010) fit.
+const isPending = (eb: Jobs) => eb(sql.ref('state'), '=', sql.lit('pending'));
+const isRunning = (eb: Jobs) => eb(sql.ref('state'), '=', sql.lit('running'));
 
-/** The unselective lease's candidate queries, compiled once (src/lib/compiled-query.ts). */
-type CandidateParams = { at: number; limit: number };
-const compiled = (where: (eb: ExpressionBuilder<JobsDatabase, 'jobs'>, p: CandidateParams) => ReturnType<typeof caused>, lock: boolean) =>
-  compiledQuery((db: Kysely<JobsDatabase>, p: CandidateParams) => ordered(db.selectFrom('jobs').select(COLUMNS).where((eb) => where(eb, p)), p.limit, lock));
-const compiledKinds = (lock: boolean) => ({
-  due: compiled((eb, p) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', p.at)]), lock),
-  caused: compiled((eb, p) => caused(eb, p.at), lock),
-  expired: compiled((eb, p) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', p.at)]), lock),
-});
-const COMPILED = { sqlite: compiledKinds(false), postgres: compiledKinds(true) };
+const COLUMNS = ['id', 'kind', 'queue_key', 'fair_key', 'run_at'] as const;
+
+/** The parameters of one lease's candidate query: times, a window size per part, excluded keys. */
+type CandidateParams = Record<string, number | string>;
+
+/**
+ * One part of the candidate query: due (or caused) jobs of one kind, none of the `excluded`
+ * fairness keys (those at their limit), or the expired leases of every kind. Each part reads an
+ * index in order and stops at its window.
+ */
+type Part = { sort: 'due' | 'caused'; kind: string; excluded: number } | { sort: 'expired' };
+
+function partQuery(db: Kysely<JobsDatabase>, part: Part, i: number, p: CandidateParams): SelectQueryBuilder<JobsDatabase, 'jobs', Candidate> {
+  // Each row says which part found it, so that a full window can be told from a short one.
+  const time = (name: string) => p[name] as number;
+  const want = time(`want${i}`);
+  const q = db.selectFrom('jobs').select(COLUMNS).select(sql.lit(i).as('part'));
+  if (part.sort === 'expired') return q.where((eb) => eb.and([isRunning(eb), eb('lease_expires', '<', time('realNow'))])).orderBy('lease_expires').limit(want);
+  const keys = Array.from({ length: part.excluded }, (_, k) => p[`key${i}_${k}`] as string);
+  return q
+    .where('kind', '=', part.kind)
+    .where((eb) => (part.sort === 'due' ? eb.and([isPending(eb), eb('run_at', '<=', time('dueBy'))]) : eb.and([isPending(eb), caused(eb, time('since'))])))
+    .where((eb) => (keys.length === 0 ? eb.lit(true) : eb.or([eb('fair_key', 'is', null), eb('fair_key', 'not in', keys)])))
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(want);
+}
+
+/** One statement for all parts (a UNION ALL of ordered windows), compiled once per shape. */
+const candidateStatements = new Map<string, CompiledStatement<JobsDatabase, CandidateParams, Candidate>>();
+function candidateStatement(parts: Part[]): CompiledStatement<JobsDatabase, CandidateParams, Candidate> {
+  const shape = JSON.stringify(parts);
+  let statement = candidateStatements.get(shape);
+  if (!statement) {
+    // Shapes differ by the slot groups with free slots and the count of keys at their limit: few.
+    if (candidateStatements.size >= 256) candidateStatements.clear();
+    statement = compiledQuery((db: Kysely<JobsDatabase>, p: CandidateParams) => {
+      // Each window is a subquery of its own: a compound SELECT's members cannot be ordered or limited.
+      const [first, ...rest] = parts.map((part, i) => db.selectFrom(partQuery(db, part, i, p).as(`part${i}`)).selectAll());
+      return rest.reduce((union, next) => union.unionAll(next), first);
+    });
+    candidateStatements.set(shape, statement);
+  }
+  return statement;
+}
+
+const runningJobs = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number }) =>
+  db
+    .selectFrom('jobs')
+    .select(['queue_key', 'kind', 'fair_key'])
+    .where((eb) => eb.and([isRunning(eb), eb('lease_expires', '>=', p.realNow)])),
+);
 
 /** The PostgreSQL advisory lock that serialises leases (an arbitrary constant of the engine's). */
 const LEASE_LOCK = 0x5715e;
-/** Widening windows of candidates tried at most (4, 32, 256 × the limit). */
+/** Widening windows of candidates tried at most (4, 32, 256 × the free slots). */
 const MAX_LEASE_ROUNDS = 3;
 
-/** Candidates: up to `want` of each sort (due, caused, expired), each in due order. */
-async function candidates(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest, want: number, excludedKeys: string[]): Promise<Candidate[][]> {
-  const lock = dialect === 'postgres';
-  if (r.kinds === undefined) {
-    const find = COMPILED[dialect];
-    return [
-      await find.due.all(db, { at: r.dueBy, limit: want }),
-      r.causedSince === undefined ? [] : await find.caused.all(db, { at: r.causedSince, limit: want }),
-      await find.expired.all(db, { at: r.realNow, limit: want }),
-    ];
-  }
-  const kinds = r.kinds;
-  // A slot group's own kinds only, and none of a key already at its limit.
-  const select = (where: Where) =>
-    ordered(
-      db
-        .selectFrom('jobs')
-        .select(COLUMNS)
-        .where(where)
-        .where('kind', 'in', kinds)
-        .where((eb) => (excludedKeys.length === 0 ? eb.lit(true) : eb.or([eb('fair_key', 'is', null), eb('fair_key', 'not in', excludedKeys)]))),
-      want,
-      lock,
-    ).execute();
-  const since = r.causedSince;
-  return [
-    await select((eb) => eb.and([eb('state', '=', 'pending'), eb('run_at', '<=', r.dueBy)])),
-    since === undefined ? [] : await select((eb) => caused(eb, since)),
-    await select((eb) => eb.and([eb('state', '=', 'running'), eb('lease_expires', '<', r.realNow)])),
-  ];
+/**
+ * The jobs running under a live lease, or null when another process is leasing. On PostgreSQL
+ * the lease lock is tried in the same statement: one round trip less for every lease.
+ */
+async function startLease(db: Kysely<JobsDatabase>, dialect: EngineDialect, realNow: number): Promise<Running[] | null> {
+  if (dialect === 'sqlite') return runningJobs.all(db, { realNow });
+  const { rows } = await sql<Running & { locked: boolean }>`
+    select l.locked, j.queue_key, j.kind, j.fair_key
+    from (select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked) as l
+    left join jobs as j on l.locked and j.state = 'running' and j.lease_expires >= ${realNow}`.execute(db);
+  if (rows[0]?.locked !== true) return null;
+  return rows.filter((row) => row.kind !== null);
 }
 
-/** Those of `queues` that have a job running under a live lease. */
-async function runningQueues(db: Kysely<JobsDatabase>, queues: string[], realNow: number): Promise<string[]> {
-  if (queues.length === 0) return [];
-  const running = await db
-    .selectFrom('jobs')
-    .select('queue_key')
-    .where('state', '=', 'running')
-    .where('lease_expires', '>=', realNow)
-    .where('queue_key', 'in', queues)
-    .execute();
-  return running.flatMap((row) => (row.queue_key ? [row.queue_key] : []));
+/** A slot group being filled: what it may take, and what it has taken in this lease. */
+interface Filling {
+  slots: LeaseSlots;
+  taken: number;
+  /** Running jobs per fairness key among the group's kinds, when it has a per-key limit. */
+  perKey: Map<string, number> | null;
 }
 
-async function tryLeaseLock(db: Kysely<JobsDatabase>): Promise<boolean> {
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`.execute(db);
-  return rows[0]?.locked === true;
+const takes = (f: Filling, kind: string) => f.slots.kinds.includes(kind);
+
+function filling(slots: LeaseSlots, running: Running[]): Filling {
+  if (slots.perKeyLimit === undefined) return { slots, taken: 0, perKey: null };
+  const perKey = new Map<string, number>();
+  for (const job of running) if (job.fair_key !== null && slots.kinds.includes(job.kind)) perKey.set(job.fair_key, (perKey.get(job.fair_key) ?? 0) + 1);
+  return { slots, taken: 0, perKey };
 }
 
-/** Running jobs per fairness key among `kinds`, across every worker (few: they are bounded by the slots). */
-async function runningPerKey(db: Kysely<JobsDatabase>, kinds: readonly string[], realNow: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('jobs')
-    .select((eb) => ['fair_key', eb.fn.countAll<number>().as('n')])
-    .where('state', '=', 'running')
-    .where('lease_expires', '>=', realNow)
-    .where('fair_key', 'is not', null)
-    .where('kind', 'in', kinds)
-    .groupBy('fair_key')
-    .execute();
-  return new Map(rows.map((row) => [row.fair_key as string, Number(row.n)]));
-}
+/** The fairness keys a group may start no more jobs of. */
+const atLimit = (f: Filling) => (f.perKey ? [...f.perKey].filter(([, n]) => n >= (f.slots.perKeyLimit as number)).map(([key]) => key) : []);
 
-/** The ids to lease, in due order. Call inside a transaction, so the candidates stay locked until leased. */
-export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest): Promise<number[]> {
-  // One lease at a time across processes: the check for busy queues below sees only committed
-  // leases, so two at once could each start a job of the same queue. A process that finds
-  // another leasing leaves the due jobs to it rather than wait: waiting inside a grouped
-  // transaction could deadlock with the other group's row locks. SQLite has one writer already.
-  if (dialect === 'postgres' && !(await tryLeaseLock(db))) return [];
-  const perKey = r.kinds !== undefined && r.perKeyLimit !== undefined ? await runningPerKey(db, r.kinds, r.realNow) : null;
-  const excluded = perKey ? [...perKey].filter(([, n]) => n >= (r.perKeyLimit as number)).map(([key]) => key) : [];
-  const chosen: number[] = [];
-  const busy = new Set<string>();
-  // One query per sort of candidate, each reading the jobs_due index in order and stopping at
-  // the limit: a single OR of them made the database sort every due job on each lease, which
-  // under a burst cost more than running the jobs (docs/performance.md). Windows widen so that
-  // a backlog of busy queues does not hide another queue's due job.
-  for (let want = r.limit * 4, round = 0; chosen.length < r.limit && round < MAX_LEASE_ROUNDS; want *= 8, round++) {
-    const sorts = await candidates(db, dialect, r, want, excluded);
-    const seen = new Set<number>();
-    const rows = sorts
-      .flat()
-      .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
-      .filter((row) => !seen.has(row.id) && seen.add(row.id))
-      .slice(0, want);
-    const queues = [...new Set(rows.map((row) => row.queue_key).filter((q): q is string => q !== null && !busy.has(q)))];
-    for (const queue of await runningQueues(db, queues, r.realNow)) busy.add(queue);
-    for (const row of rows) {
-      if (chosen.length >= r.limit) break;
-      if (chosen.includes(row.id)) continue;
-      // One job per queue at a time keeps each queue's work in order.
-      if (row.queue_key !== null && busy.has(row.queue_key)) continue;
-      if (perKey && row.fair_key !== null) {
-        const n = perKey.get(row.fair_key) ?? 0;
-        if (n >= (r.perKeyLimit as number)) continue;
-        perKey.set(row.fair_key, n + 1);
+/** The candidate query's parts for the groups still hungry, and the values it binds. */
+function partsFor(hungry: Filling[], scale: number, r: LeaseRequest): { parts: Part[]; params: CandidateParams } {
+  const parts: Part[] = [];
+  const params: CandidateParams = { dueBy: r.dueBy, realNow: r.realNow, since: r.causedSince ?? 0 };
+  const sorts = r.causedSince === undefined ? (['due'] as const) : (['due', 'caused'] as const);
+  for (const f of hungry) {
+    const excluded = atLimit(f);
+    for (const kind of f.slots.kinds) {
+      for (const sort of sorts) {
+        const i = parts.push({ sort, kind, excluded: excluded.length }) - 1;
+        params[`want${i}`] = f.slots.limit * scale;
+        excluded.forEach((key, k) => (params[`key${i}_${k}`] = key));
       }
-      if (row.queue_key !== null) busy.add(row.queue_key);
-      chosen.push(row.id);
     }
-    if (!sorts.some((sort) => sort.length === want)) break;
   }
-  return chosen;
+  const i = parts.push({ sort: 'expired' }) - 1;
+  params[`want${i}`] = hungry.reduce((sum, f) => sum + f.slots.limit, 0) * scale;
+  return { parts, params };
+}
+
+/** The ids to lease, in due order. Call inside a transaction, with the update that leases them. */
+export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest): Promise<number[]> {
+  // One lease at a time across processes: the busy queues and per-key counts below see only
+  // committed leases, so two at once could each start a job of the same queue. A process that
+  // finds another leasing leaves the due jobs to it rather than wait: waiting inside a grouped
+  // transaction could deadlock with the other group's row locks. SQLite has one writer already.
+  const running = await startLease(db, dialect, r.realNow);
+  if (running === null) return [];
+  const busy = new Set(running.flatMap((job) => (job.queue_key === null ? [] : [job.queue_key])));
+  const groups = r.slots.filter((slots) => slots.limit > 0).map((slots) => filling(slots, running));
+  const chosen = new Set<number>();
+  // Windows widen so that a backlog of busy queues does not hide another queue's due job.
+  for (let scale = 4, round = 0; round < MAX_LEASE_ROUNDS; scale *= 8, round++) {
+    const hungry = groups.filter((f) => f.taken < f.slots.limit);
+    if (hungry.length === 0) break;
+    const { parts, params } = partsFor(hungry, scale, r);
+    const rows = (await candidateStatement(parts).all(db, params)).sort((a, b) => Number(a.run_at) - Number(b.run_at) || a.id - b.id);
+    // A queue whose next job cannot start now holds its later jobs back too: a queue runs in order.
+    const held = new Set<string>();
+    for (const row of rows) {
+      if (chosen.has(row.id)) continue;
+      if (row.queue_key !== null && (busy.has(row.queue_key) || held.has(row.queue_key))) continue;
+      const group = hungry.find((f) => takes(f, row.kind));
+      const key = row.fair_key;
+      const limited = group?.perKey && key !== null && (group.perKey.get(key) ?? 0) >= (group.slots.perKeyLimit as number);
+      if (!group || group.taken >= group.slots.limit || limited) {
+        if (row.queue_key !== null) held.add(row.queue_key);
+        continue;
+      }
+      if (group.perKey && key !== null) group.perKey.set(key, (group.perKey.get(key) ?? 0) + 1);
+      if (row.queue_key !== null) busy.add(row.queue_key);
+      group.taken += 1;
+      chosen.add(row.id);
+    }
+    // Only a window that came back full can hide more; otherwise a wider one finds nothing new.
+    if (!parts.some((_, i) => rows.filter((row) => Number(row.part) === i).length >= Number(params[`want${i}`]))) break;
+  }
+  return [...chosen];
 }

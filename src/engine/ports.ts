@@ -12,6 +12,12 @@ export interface JobMove<Tasks extends TaskMap> {
   to: 'pending' | 'held' | 'canceled';
 }
 
+/** A queue's unfinished jobs of some kinds, whatever their state, for cancelling what they were for. */
+export interface JobCancel<Tasks extends TaskMap> {
+  queue: string;
+  kinds: readonly KindOf<Tasks>[];
+}
+
 export interface JobListFilter<Tasks extends TaskMap> {
   state?: JobState;
   kind?: KindOf<Tasks>;
@@ -26,6 +32,12 @@ export interface JobQueue<Tasks extends TaskMap> {
   enqueue<K extends KindOf<Tasks>>(job: NewJob<Tasks, K>, now: number): Promise<number>;
   /** Moves the selected live jobs to another state; returns how many moved. */
   move(selection: JobMove<Tasks>, now: number): Promise<number>;
+  /**
+   * Cancels the selected unfinished jobs (pending, running, waiting or held) and frees their
+   * keys at once; returns how many. A running one's outcome is discarded: its settle writes
+   * nothing and throws LostLease (what it already did outside the database stays done).
+   */
+  cancel(selection: JobCancel<Tasks>, now: number): Promise<number>;
   /** Every waiting job becomes due now; returns how many. */
   wakeWaiting(now: number): Promise<number>;
   get(id: number): Promise<AnyJob<Tasks> | undefined>;
@@ -33,6 +45,17 @@ export interface JobQueue<Tasks extends TaskMap> {
   list(filter: JobListFilter<Tasks>): Promise<AnyJob<Tasks>[]>;
   /** A dead job runs again now, with a fresh count of attempts. */
   revive(id: number, now: number): Promise<boolean>;
+}
+
+/**
+ * Free slots to fill: up to `limit` jobs of these kinds. A worker leases only kinds it can run, so
+ * during a rolling upgrade an older worker leaves a newer kind to the workers that know it.
+ */
+export interface LeaseSlots {
+  kinds: readonly string[];
+  limit: number;
+  /** At most this many running jobs of these kinds (across every worker) per fairness key. */
+  perKeyLimit?: number;
 }
 
 /** Options for leasing due jobs. */
@@ -43,7 +66,6 @@ export interface LeaseRequest {
   /** Real time: running jobs whose lease expired before it are taken over. */
   realNow: number;
   leaseMs: number;
-  limit: number;
   /** Engine time, for date_updated. */
   now: number;
   /**
@@ -51,10 +73,8 @@ export interface LeaseRequest {
    * jobs cause, such as the callback of a change the operator just applied.
    */
   causedSince?: number;
-  /** A slot group's kinds: only jobs of these kinds are leased (all kinds when absent). */
-  kinds?: readonly string[];
-  /** With `kinds`: at most this many running jobs (across every worker) per fairness key. */
-  perKeyLimit?: number;
+  /** What to fill, in one lease: one entry, or one per slot group with free slots. */
+  slots: readonly LeaseSlots[];
 }
 
 export interface JobStats {

@@ -9,16 +9,15 @@ const EVERY_MS = 60_000;
 /** Something that outlives its retention: `prune` deletes up to `limit` rows older than `before`. */
 export interface PruneTarget {
   name: string;
-  /** Its own retention, instead of the pruner's; 0 keeps its rows forever. */
+  /** A retention of its own (0: kept forever); the pruner's when absent. */
   retentionMs?: number;
   prune(before: number, limit: number): Promise<number>;
 }
 
 /**
- * Retention: every minute, what is older than `retentionMs` (finished jobs, and whatever else
- * the owner names), or than a target's own retention, is deleted, in short batches, so tables
- * stay the size of the work in hand rather than of all the work ever done. Ages are in engine
- * time, like the rows' own dates.
+ * Retention: every minute, what is older than its retention (`retentionMs`, or a target's own)
+ * is deleted (finished jobs, and whatever else the owner names), in short batches, so tables stay the size of the work in hand
+ * rather than of all the work ever done. Ages are in engine time, like the rows' own dates.
  */
 export class Pruner {
   private timer: NodeJS.Timeout | null = null;
@@ -30,10 +29,6 @@ export class Pruner {
     private readonly retentionMs: number,
     private readonly log: EngineLog,
   ) {}
-
-  private retentionOf(target: PruneTarget): number {
-    return target.retentionMs ?? this.retentionMs;
-  }
 
   start(): void {
     if (this.timer || this.targets.every((target) => this.retentionOf(target) === 0)) return;
@@ -55,11 +50,12 @@ export class Pruner {
   /** Deletes what has outlived the retention, for at most ROUND_MS; returns how many rows went, by target. */
   async prune(): Promise<Record<string, number>> {
     const deleted: Record<string, number> = Object.fromEntries(this.targets.map((t) => [t.name, 0]));
+    const now = this.clock.now();
     const until = Date.now() + ROUND_MS;
     for (const target of this.targets) {
       const retentionMs = this.retentionOf(target);
       if (retentionMs === 0) continue;
-      const before = this.clock.now() - retentionMs;
+      const before = now - retentionMs;
       let n: number;
       do {
         n = await target.prune(before, BATCH);
@@ -67,5 +63,9 @@ export class Pruner {
       } while (n === BATCH && Date.now() < until);
     }
     return deleted;
+  }
+
+  private retentionOf(target: PruneTarget): number {
+    return target.retentionMs ?? this.retentionMs;
   }
 }

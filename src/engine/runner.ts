@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AnyJob, EngineClock, EngineLog, Job, KindOf, Settlement, TaskMap } from './types.js';
-import type { EngineStore, EngineTransactionOptions, Jobs } from './ports.js';
+import type { EngineStore, EngineTransactionOptions, Jobs, LeaseSlots } from './ports.js';
 
 export interface JobContext<Tx> {
   store: Tx;
@@ -112,6 +112,8 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private readonly activeByKind = new Map<string, number>();
   private readonly activeByFairKey = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** The kinds this runner has a handler for: the only ones it leases. */
+  private readonly kinds: readonly string[];
 
   constructor(
     private readonly store: EngineStore<Tasks, Tx> & Tx,
@@ -121,8 +123,9 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     private readonly log: EngineLog,
     private readonly observe: RunObserver = () => {},
   ) {
+    this.kinds = Object.keys(handlers);
     if (settings.groups) {
-      for (const kind of Object.keys(handlers)) {
+      for (const kind of this.kinds) {
         const n = settings.groups.filter((group) => group.kinds.includes(kind)).length;
         if (n !== 1) throw new Error(`job kind ${kind} must be in exactly one slot group (it is in ${n})`);
       }
@@ -164,16 +167,19 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   }
 
   /**
-   * Leases up to `limit` jobs due by `dueBy` (engine time), and those caused since
-   * `causedSince`; of one slot group's kinds only, when `group` is given.
+   * Leases up to `limit` jobs of any kind it has a handler for, due by `dueBy` (engine time), and
+   * those caused since `causedSince`.
    */
-  lease(limit: number, dueBy = this.clock.now(), causedSince?: number, group?: SlotGroup): Promise<AnyJob<Tasks>[]> {
-    if (limit <= 0) return Promise.resolve([]);
-    const selection = group ? { kinds: group.kinds, perKeyLimit: group.perKeyLimit } : {};
-    // One transaction: the rows PostgreSQL locks (SKIP LOCKED) stay locked until they are marked
-    // running, and on SQLite no other lease in this process can slip in between.
+  lease(limit: number, dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
+    return this.leaseSlots([{ kinds: this.kinds, limit }], dueBy, causedSince);
+  }
+
+  /** Leases due jobs for several slot groups' free slots in one lease, each from its own kinds. */
+  leaseSlots(slots: readonly LeaseSlots[], dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
+    if (!slots.some((s) => s.limit > 0)) return Promise.resolve([]);
+    // One transaction: the jobs chosen are marked running before any other lease can choose them.
     return this.store.transaction(
-      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, limit, now: this.clock.now(), causedSince, ...selection }),
+      (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, now: this.clock.now(), causedSince, slots }),
       LEASE,
     );
   }

@@ -1,5 +1,6 @@
 import type { EngineLog } from './types.js';
 import type { SlotGroup } from './runner.js';
+import type { LeaseSlots } from './ports.js';
 
 /**
  * Leases are at least this far apart. Under a stream of changes every request and every ended
@@ -19,19 +20,21 @@ export interface WorkerSettings {
  * when work is committed in this process (`poke`), or every `pollMs`.
  */
 /** What the loop drives (a JobRunner): it knows nothing of what the jobs it leases mean. */
-export interface WorkSource<J> {
+export interface WorkSource<J extends { kind: string }> {
   readonly active: number;
   /** The slot groups, when the kinds are split into groups (RunnerSettings.groups). */
   readonly settings: { groups?: readonly SlotGroup[] };
   activeOf(kinds: readonly string[]): number;
-  lease(limit: number, dueBy?: number, causedSince?: number, group?: SlotGroup): Promise<J[]>;
+  lease(limit: number): Promise<J[]>;
+  /** One lease for several slot groups' free slots. */
+  leaseSlots(slots: readonly LeaseSlots[]): Promise<J[]>;
   run(job: J): Promise<void>;
   idle(): Promise<void>;
   startHeartbeat(): void;
   stopHeartbeat(): void;
 }
 
-export class Worker<J> {
+export class Worker<J extends { kind: string }> {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -83,15 +86,12 @@ export class Worker<J> {
       start(jobs);
       return jobs.length > 0 && jobs.length === free && this.runner.active < this.settings.concurrency;
     }
-    let more = false;
-    for (const group of groups) {
-      const free = group.concurrency - this.runner.activeOf(group.kinds);
-      if (free <= 0) continue;
-      const jobs = await this.runner.lease(free, undefined, undefined, group);
-      start(jobs);
-      if (jobs.length > 0 && jobs.length === free) more = true;
-    }
-    return more;
+    const wanted = groups.map((group) => ({ group, free: group.concurrency - this.runner.activeOf(group.kinds) })).filter((g) => g.free > 0);
+    if (wanted.length === 0) return false;
+    const jobs = await this.runner.leaseSlots(wanted.map(({ group, free }) => ({ kinds: group.kinds, limit: free, perKeyLimit: group.perKeyLimit })));
+    start(jobs);
+    // More may be waiting for a group that took all it asked for.
+    return wanted.some(({ group, free }) => jobs.filter((job) => group.kinds.includes(job.kind)).length === free);
   }
 
   private async run(): Promise<void> {

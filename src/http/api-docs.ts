@@ -2,25 +2,35 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { VERSION } from '../lib/version.js';
-import { ADMIN_SUMMARIES } from '../admin/descriptions.js';
 
-// /openapi.json describes Wisp's own surfaces (the admin API), collected from the routes as they
-// are registered; /docs shows it. The Twilio surfaces are described by Twilio's own documents,
-// served under /openapi/twilio (openapi.ts). Register this before the routes.
+// /openapi.json describes Wisp's own surfaces, the admin API and the extensions under /wisp/v1,
+// collected from their routes' schemas (described.ts) as the routes are registered; /docs shows
+// it. The Twilio surfaces are described by Twilio's own documents, served under /openapi/twilio
+// (openapi.ts). Register this before the routes.
 
 const OWN = /^\/(admin|wisp)\//;
 
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Wisp admin API', version: VERSION, description: 'The operator\'s JSON API of Wisp. The Twilio APIs are described at /openapi/twilio.' },
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'WISP_ADMIN_TOKEN' } } },
-      security: [{ adminToken: [] }],
+      openapi: '3.1.0',
+      info: {
+        title: "Wisp's own API",
+        version: VERSION,
+        description: "The operator's JSON API (/admin/v1) and Wisp's extensions (/wisp/v1). The Twilio APIs are described at /openapi/twilio.",
+      },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'WISP_ADMIN_TOKEN' },
+          twilioBasic: { type: 'http', scheme: 'basic', description: 'An Account SID and its auth token, or an API key SID and its secret' },
+        },
+      },
     },
-    transform: ({ schema, url, route }) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const summary = ADMIN_SUMMARIES[`${methods[0]} ${url}`];
-      return { schema: { ...schema, hide: !OWN.test(url), ...(summary ? { summary } : {}) }, url };
+    transform: ({ schema, url }) => {
+      const own = OWN.test(url);
+      // The admin API takes the admin token; an extension, a Twilio account's credentials.
+      const security = url.startsWith('/wisp/') ? [{ twilioBasic: [] }] : [{ adminToken: [] }];
+      return { schema: { ...schema, hide: !own, ...(own ? { security } : {}) }, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -23,16 +23,28 @@ export class BasicAuth {
   /** The credential version last read; null while it cannot be read (nothing is remembered then). */
   private version: number | null = null;
   private watcher: NodeJS.Timeout | null = null;
+  private readonly forgetListeners: (() => void)[] = [];
 
   constructor(
     private readonly credentials: CredentialService,
     private readonly ttlMs: number,
-    private readonly throttle: LoginThrottle,
+    readonly throttle: LoginThrottle,
     private readonly watchMs: number,
   ) {}
 
   forget(): void {
     this.cache.clear();
+    for (const listener of this.forgetListeners) listener();
+  }
+
+  /** Called whenever remembered credentials are forgotten (a revocation here or in another process), so other caches follow. */
+  onForget(listener: () => void): void {
+    this.forgetListeners.push(listener);
+  }
+
+  /** Whether credentials may be remembered: revocations are then watched, and onForget fires for them. */
+  get remembers(): boolean {
+    return this.ttlMs > 0;
   }
 
   /**

@@ -17,6 +17,9 @@ const surfaceOf = (path: string): Surface => (path.startsWith('/admin/') ? 'admi
 /** The admin catalog's code for a status raised before routing. */
 const ADMIN_CODE: Record<number, AdminErrorCode> = { 400: 'invalid_body', 404: 'not_found', 408: 'request_timeout', 414: 'uri_too_long', 431: 'headers_too_large' };
 
+/** The statuses answered before routing with the invalid-request code of the surface (404 aside, which is 20404). */
+export const EARLY_STATUSES = [400, 408, 414, 431] as const;
+
 /** Twilio's error code for a status raised before routing; the dictionary has no page for 408, 414 or 431, so they carry the invalid-request code as a 400 does. */
 function twilioCode(status: number, path: string): number {
   if (status === 404) return 20404;

@@ -11,24 +11,29 @@ interface Answer {
   code: number;
 }
 
-/** Programmable Wireless answers bad and missing parameters with its own codes. */
-const WIRELESS: Partial<Record<DomainErrorCode, Answer>> = {
+/** Programmable Wireless answers bad and missing parameters, and bad paging, with its own codes. */
+export const WIRELESS: Partial<Record<DomainErrorCode, Answer>> = {
   invalid_parameter: { status: 400, code: 33101 },
   missing_parameter: { status: 400, code: 33102 },
+  invalid_paging: { status: 400, code: 33103 },
 };
 
-const MAPPING: Record<DomainErrorCode, Answer> = {
+export const MAPPING: Record<DomainErrorCode, Answer> = {
   not_found: { status: 404, code: 20404 },
   // Outside Wireless no dictionary page names a code for a bad value; Wisp keeps 20001.
   invalid_parameter: { status: 400, code: 20001 },
   missing_parameter: { status: 400, code: 20001 },
+  invalid_paging: { status: 400, code: 20001 },
   invalid_parameter_combination: { status: 400, code: 33121 },
   unsupported_filter_combination: { status: 400, code: 20004 },
   page_size_too_large: { status: 400, code: 20007 },
-  unique_name_taken: { status: 409, code: 20409 },
+  // Only Wireless resources have unique names; 33101 names a taken one among its causes.
+  unique_name_taken: { status: 400, code: 33101 },
   in_use: { status: 409, code: 20409 },
   update_in_progress: { status: 409, code: 33010 },
   invalid_transition: { status: 400, code: 33105 },
+  reset_not_allowed: { status: 400, code: 33119 },
+  reset_in_progress: { status: 409, code: 33120 },
   rate_plan_required: { status: 400, code: 33104 },
   sim_not_ready: { status: 400, code: 33104 },
   rate_plan_not_found: { status: 400, code: 33108 },
@@ -37,12 +42,16 @@ const MAPPING: Record<DomainErrorCode, Answer> = {
   not_permitted: { status: 403, code: 33201 },
   forbidden: { status: 403, code: 20403 },
   registration_missing: { status: 400, code: 83001 },
-  registration_unknown_iccid: { status: 404, code: 20404 },
+  // 83002: "The ICCID and Registration Code do not belong to a registrable Super SIM".
+  registration_unknown_iccid: { status: 400, code: 83002 },
   registration_wrong_code: { status: 400, code: 83002 },
+  registration_taken: { status: 400, code: 83002 },
   registration_already_yours: { status: 409, code: 83003 },
-  registration_taken: { status: 409, code: 20409 },
   not_retryable: { status: 409, code: 20409 },
 };
+
+/** The database cannot be used right now: Wireless's "Service is unavailable", else the platform's. */
+export const UNAVAILABLE = { wireless: 33004, other: 20503 } as const;
 
 /** Wireless v1 paths (Monitor's /v1/Events shares the prefix but not the codes). */
 export function isWireless(url: string): boolean {
@@ -93,7 +102,8 @@ function handleError(faults: FaultReporter, error: FastifyError | DomainError, r
   }
   if (faults.fault(error, request.log)) {
     reply.header('Retry-After', '1');
-    return sendError(reply, 503, 20503, 'Service Unavailable: the database cannot be used right now; try again shortly');
+    const code = isWireless(request.url) ? UNAVAILABLE.wireless : UNAVAILABLE.other;
+    return sendError(reply, 503, code, 'Service Unavailable: the database cannot be used right now; try again shortly');
   }
   faults.unexpected(error, request.log, 'request failed');
   return sendError(reply, 500, 20500, 'Internal Server Error');

@@ -1,4 +1,4 @@
-import { DomainError, invalid } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import type { Page, PageQuery } from '../domain/models.js';
 import { type Params, int, str } from './params.js';
 
@@ -22,7 +22,7 @@ function decodeToken(token: string): Pick<PageQuery, 'afterSeq' | 'beforeSeq'> {
   const seq = match ? Number(match[2]) : NaN;
   // Any sequence number the store can hold must come back out of the token it was put in.
   if (!match || !Number.isSafeInteger(seq)) {
-    throw invalid(`PageToken "${token}" is not valid; use the next_page_url of a previous response`);
+    throw badPaging(`PageToken "${token}" is not valid; use the next_page_url of a previous response`);
   }
   return match[1] === 'a' ? { afterSeq: seq } : { beforeSeq: seq };
 }
@@ -30,16 +30,29 @@ function decodeToken(token: string): Pick<PageQuery, 'afterSeq' | 'beforeSeq'> {
 /** Twilio's largest page (dictionary page 20007, "Page size too large"). */
 export const MAX_PAGE_SIZE = 1000;
 
+/** 33103, "Paging information invalid", on Wireless resources; a bad value elsewhere. */
+const badPaging = (message: string) => new DomainError('invalid_paging', message);
+
+/** Reads a paging parameter; any fault in it is a paging fault. */
+function pagingParam<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'invalid_parameter') throw badPaging(error.message);
+    throw error;
+  }
+}
+
 export function readPaging(params: Params): PageRequest {
-  const pageSize = int(params, 'PageSize', { min: -Infinity, max: Infinity }) ?? 50;
-  if (pageSize < 1) throw invalid(`PageSize must be at least 1; got ${pageSize}`);
+  const pageSize = pagingParam(() => int(params, 'PageSize', { min: -Infinity, max: Infinity })) ?? 50;
+  if (pageSize < 1) throw badPaging(`PageSize must be at least 1; got ${pageSize}`);
   if (pageSize > MAX_PAGE_SIZE) {
     throw new DomainError('page_size_too_large', `Page size too large: PageSize must be at most ${MAX_PAGE_SIZE}; got ${pageSize}`);
   }
-  const page = int(params, 'Page', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
-  const token = str(params, 'PageToken', { max: 64 });
+  const page = pagingParam(() => int(params, 'Page', { min: 0, max: Number.MAX_SAFE_INTEGER })) ?? 0;
+  const token = pagingParam(() => str(params, 'PageToken', { max: 64 }));
   if (page > 0 && token === undefined) {
-    throw invalid('Page beyond 0 needs the PageToken from the previous response; follow next_page_url');
+    throw badPaging('Page beyond 0 needs the PageToken from the previous response; follow next_page_url');
   }
   return { pageSize, page, token, query: { limit: pageSize, ...(token ? decodeToken(token) : {}) } };
 }

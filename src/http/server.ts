@@ -11,7 +11,7 @@ import { RouteTable } from './methods.js';
 import type { FaultReporter } from './faults.js';
 import { guardWire } from './wire-guard.js';
 import { clientErrorHandler, frameworkErrors, guardUrl } from './client-errors.js';
-import { formBodiesOnly } from './form-body.js';
+import { FORM, formBodiesOnly, readFormBodies } from './form-body.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -22,6 +22,7 @@ import { usageRoutes } from './routes/usage.js';
 import { adminRoutes } from '../admin/routes.js';
 import { openapiRoutes } from './openapi.js';
 import { registerApiDocs } from './api-docs.js';
+import { consoleRoutes } from '../console/plugin.js';
 
 const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
 
@@ -83,6 +84,8 @@ export async function buildServer({ config, services, adminToken, faults, metric
   const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle, services.credentials.failures, 'admin'), allowedHosts: allowedHosts(config), faults };
 
   guardUrl(app, config.http.maxUrlBytes, lastPath);
+  // The console's forms; the Twilio surfaces read nothing else, the admin API never reads them.
+  readFormBodies(app);
   await registerApiDocs(app);
   app.setErrorHandler(errorHandlerWith(faults));
   guardWire(app);
@@ -130,9 +133,10 @@ export async function buildServer({ config, services, adminToken, faults, metric
     usageRoutes(twilio, ctx);
   });
   await app.register(async (docs) => openapiRoutes(docs, ctx));
+  await app.register(async (web) => consoleRoutes(web, ctx), { prefix: '/console' });
   await app.register(async (admin) => {
     // JSON only: another type is a 415, never read as an empty body.
-    admin.removeContentTypeParser('text/plain');
+    admin.removeContentTypeParser(['text/plain', FORM]);
     adminRoutes(admin, ctx);
     // Behind the admin token, unless it has a listener of its own (WISP_METRICS_PORT).
     if (metrics && config.metricsPort === null) {

@@ -41,6 +41,20 @@ export interface Connection {
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
+/**
+ * A fresh in-memory SQLite database is the same every time. The first one of a process is
+ * migrated and its image kept; each later one starts as a copy of that image, migrated already
+ * (startWisp() opens one per test, and the migrations were most of its start).
+ */
+let migratedMemoryImage: Buffer | null = null;
+
+/** A connection, and for a new in-memory SQLite database its handle, to keep its image once migrated. */
+interface Opened {
+  connection: Connection;
+  migrated: boolean;
+  memory: SQLite.Database | null;
+}
+
 // node-postgres returns BIGINT as a string by default; our bigints are epoch milliseconds and
 // sequence numbers, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -63,20 +77,21 @@ function notWritable(path: string): string | null {
   return null;
 }
 
-function openSqlite(url: string, options: StoreOptions): Connection {
+function openSqlite(url: string, options: StoreOptions): Opened {
   const path = url.slice('sqlite:'.length) || ':memory:';
-  const onDisk = path !== ':memory:';
+  const memory = path === ':memory:';
+  const image = memory ? migratedMemoryImage : null;
   let database: SQLite.Database;
   try {
-    if (onDisk) mkdirSync(dirname(path), { recursive: true });
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
     throw new StoreStartError(`cannot open the SQLite database at ${path}: its folder cannot be created: ${reasonOf(error)}; set DATABASE_URL to a path this user can write`);
   }
   // SQLite would open a file it cannot write read-only, and fail only at the first write.
-  const readOnly = onDisk && notWritable(path);
+  const readOnly = !memory && notWritable(path);
   if (readOnly) throw new StoreStartError(`cannot use the SQLite database at ${path}: ${readOnly}`);
   try {
-    database = new SQLite(path);
+    database = image ? new SQLite(image) : new SQLite(path);
   } catch (error) {
     throw new StoreStartError(`cannot open the SQLite database at ${path}: ${reasonOf(error)}`);
   }
@@ -92,7 +107,8 @@ function openSqlite(url: string, options: StoreOptions): Connection {
     database.close();
     throw new StoreStartError(`cannot use the SQLite database at ${path}: ${explain(error)}`);
   }
-  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  return { connection: { db, dialect: 'sqlite' }, migrated: image !== null, memory: memory && !image ? database : null };
 }
 
 function openPostgres(url: string, options: StoreOptions): Connection {
@@ -136,11 +152,15 @@ function logConnectionError(error: Error): void {
 
 /** Opens the database named by `url` (sqlite: or postgres://), checks it and brings its schema up to date. */
 export async function connect(url: string, options: StoreOptions = {}): Promise<Connection> {
-  const connection = url.startsWith('sqlite:') ? openSqlite(url, options) : openPostgres(url, options);
+  const opened = url.startsWith('sqlite:') ? openSqlite(url, options) : { connection: openPostgres(url, options), migrated: false, memory: null };
+  const { connection } = opened;
   try {
     await probe(connection, url, options.connectTimeoutMs ?? 10_000);
-    await refuseNewerSchema(connection);
-    await migrate(connection, url);
+    if (!opened.migrated) {
+      await refuseNewerSchema(connection);
+      await migrate(connection, url);
+      if (opened.memory) migratedMemoryImage = opened.memory.serialize();
+    }
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
     if (error instanceof StoreStartError) throw error;

@@ -21,6 +21,7 @@ import { dataSessionRepo } from './repos/data-sessions.js';
 import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
 import { stateRepo } from './repos/state.js';
+import { consoleSessionRepo } from './repos/console-sessions.js';
 import { GroupCommit } from './tuning/group-commit.js';
 import type { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 import type { Connection } from './connect.js';
@@ -87,6 +88,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     devices: deviceRepo(db),
     usage: usageRepo(db),
     state: stateRepo(db, secrets),
+    consoleSessions: consoleSessionRepo(db),
     async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);

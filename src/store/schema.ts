@@ -163,7 +163,21 @@ export interface Database {
   network_state: NetworkStateTable;
   emulated_clock: EmulatedClockTable;
   credential_version: { id: number; version: number };
+  state_version: { id: number; version: number };
   login_failures: LoginFailuresTable;
   sim_fees: SimFeesTable;
   events: EventsTable;
+  console_sessions: ConsoleSessionsTable;
+}
+
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  kind: string;
+  user_sid: string | null;
+  proof: string;
+  acting_account_sid: string | null;
+  csrf_token: string;
+  date_created: number;
+  expires_at: number;
+  last_seen_at: number;
 }

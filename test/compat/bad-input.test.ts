@@ -63,6 +63,7 @@ function cases(f: Fixture): Case[] {
   // no such page, and Wisp keeps 20001 there.
   const invalid = { status: 400, code: 33101 };
   const platform = { status: 400, code: 20001 };
+  const paging = { status: 400, code: 33103 };
   return [
     // Addresses that name nothing.
     { name: 'fetch an unknown Sim sid', method: 'GET', path: `/v1/Sims/DE${'0'.repeat(32)}`, status: 404, code: 20404, message: /\/v1\/Sims\/DE0+ was not found/ },
@@ -102,7 +103,7 @@ function cases(f: Fixture): Case[] {
     update(f.fresh, { UniqueName: SID_LIKE }, { name: 'UniqueName that looks like a Sim sid', ...invalid, message: /must not look like a DE SID/ }),
     update(f.fresh, { UniqueName: 'bad\u0007name' }, { name: 'UniqueName with a control character', ...invalid, message: /control characters/ }),
     update(f.fresh, { UniqueName: '   ' }, { name: 'blank UniqueName', ...invalid, message: /UniqueName must not be blank/ }),
-    update(f.fresh, { UniqueName: 'named-sim' }, { name: 'UniqueName of another Sim', status: 409, code: 20409, message: /"named-sim" is already used by Sim DE/ }),
+    update(f.fresh, { UniqueName: 'named-sim' }, { name: 'UniqueName of another Sim', status: 400, code: 33101, message: /"named-sim" is already used by Sim DE/ }),
 
     // The lifecycle table.
     update(f.active, { Status: 'ready' }, { name: 'active -> ready', status: 400, code: 33105, message: /cannot move from active to ready/ }),
@@ -117,7 +118,7 @@ function cases(f: Fixture): Case[] {
     update(f.ready, { RatePlan: '' }, { name: 'remove the plan of a ready SIM', ...invalid, message: /rate plan of a ready SIM cannot be removed/ }),
     update(f.active, { Status: 'suspended', RatePlan: '' }, { name: 'suspend and remove the plan at once', status: 400, code: 33121, message: /suspended and lose its rate plan/ }),
     update(f.active, { Status: 'suspended', ResetStatus: 'resetting' }, { name: 'Status with ResetStatus', status: 400, code: 33121, message: /Status and ResetStatus cannot be updated in the same request/ }),
-    update(f.fresh, { ResetStatus: 'resetting' }, { name: 'reset a new SIM', status: 400, code: 33105, message: /Only a ready or active SIM can have its connectivity reset/ }),
+    update(f.fresh, { ResetStatus: 'resetting' }, { name: 'reset a new SIM', status: 400, code: 33119, message: /Only a ready or active SIM can have its connectivity reset/ }),
     update(f.inFlight, { Status: 'suspended' }, { name: 'change the status of an updating SIM', status: 409, code: 33010, message: /is updating; its status, rate plan, reset and account cannot change/ }),
     update(f.inFlight, { RatePlan: '' }, { name: 'change the plan of an updating SIM', status: 409, code: 33010, message: /is updating/ }),
     update(f.fresh, { RatePlan: 'no-such-plan' }, { name: 'unknown RatePlan', status: 400, code: 33108, message: /RatePlan no-such-plan was not found/ }),
@@ -142,12 +143,12 @@ function cases(f: Fixture): Case[] {
     { name: 'create a plan with a wrong token', method: 'POST', path: '/v1/RatePlans', form: { UniqueName: 'sneaky' }, auth: 'wrong', status: 401, code: 20003, message: /incorrect/ },
 
     // Paging and filters.
-    { name: 'PageSize 0', method: 'GET', path: '/v1/Sims?PageSize=0', ...invalid, message: /PageSize must be at least 1; got 0/ },
+    { name: 'PageSize 0', method: 'GET', path: '/v1/Sims?PageSize=0', ...paging, message: /PageSize must be at least 1; got 0/ },
     { name: 'PageSize 1001', method: 'GET', path: '/v1/Sims?PageSize=1001', status: 400, code: 20007, message: /Page size too large: PageSize must be at most 1000; got 1001/ },
     { name: 'PageSize 1001 on the 2010 API', method: 'GET', path: '/2010-04-01/Accounts.json?PageSize=1001', status: 400, code: 20007, message: /Page size too large/ },
-    { name: 'PageSize not a number', method: 'GET', path: '/v1/RatePlans?PageSize=ten', ...invalid, message: /PageSize must be a whole number/ },
-    { name: 'a forged PageToken', method: 'GET', path: '/v1/Sims?Page=1&PageToken=PTgarbage', ...invalid, message: /PageToken "PTgarbage" is not valid/ },
-    { name: 'Page without a PageToken', method: 'GET', path: '/v1/Sims?Page=3', ...invalid, message: /needs the PageToken/ },
+    { name: 'PageSize not a number', method: 'GET', path: '/v1/RatePlans?PageSize=ten', ...paging, message: /PageSize must be a whole number/ },
+    { name: 'a forged PageToken', method: 'GET', path: '/v1/Sims?Page=1&PageToken=PTgarbage', ...paging, message: /PageToken "PTgarbage" is not valid/ },
+    { name: 'Page without a PageToken', method: 'GET', path: '/v1/Sims?Page=3', ...paging, message: /needs the PageToken/ },
     { name: 'unknown Status filter', method: 'GET', path: '/v1/Sims?Status=lost', ...invalid, message: /Status must be one of/ },
     { name: 'unknown account Status filter', method: 'GET', path: '/2010-04-01/Accounts.json?Status=frozen', ...platform, message: /Status must be one of active, suspended, closed/ },
 
@@ -160,8 +161,8 @@ function cases(f: Fixture): Case[] {
     { name: 'unknown InternationalRoaming service', method: 'POST', path: '/v1/RatePlans', form: { InternationalRoaming: ['data', 'voice'] }, ...invalid, message: /InternationalRoaming may contain only data and messaging; got "voice"/ },
     { name: 'unknown DataLimitStrategy', method: 'POST', path: '/v1/RatePlans', form: { DataLimitStrategy: 'slow' }, ...invalid, message: /DataLimitStrategy must be one of block, throttle/ },
     { name: 'plan UniqueName that looks like a plan sid', method: 'POST', path: '/v1/RatePlans', form: { UniqueName: 'WP' + 'b'.repeat(32) }, ...invalid, message: /must not look like a WP SID/ },
-    { name: 'plan UniqueName already used', method: 'POST', path: '/v1/RatePlans', form: { UniqueName: 'basic' }, status: 409, code: 20409, message: /"basic" is already used by RatePlan/ },
-    { name: 'rename a plan onto another', method: 'POST', path: '/v1/RatePlans/spare-plan', form: { UniqueName: 'basic' }, status: 409, code: 20409, message: /already used/ },
+    { name: 'plan UniqueName already used', method: 'POST', path: '/v1/RatePlans', form: { UniqueName: 'basic' }, ...invalid, message: /"basic" is already used by RatePlan/ },
+    { name: 'rename a plan onto another', method: 'POST', path: '/v1/RatePlans/spare-plan', form: { UniqueName: 'basic' }, ...invalid, message: /already used/ },
     { name: 'delete a plan in use', method: 'DELETE', path: '/v1/RatePlans/basic', status: 409, code: 20409, message: /is assigned to \d+ SIM\(s\)/ },
     { name: "a subaccount fetches the master's plan", method: 'GET', path: `/v1/RatePlans/${f.planSid}`, auth: 'sub', status: 404, code: 20404, message: /was not found/ },
 

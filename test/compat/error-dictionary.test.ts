@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type twilio from 'twilio';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { moveSim, registerSims, subaccount, waitForSim } from '../helpers/sims.js';
+import { freshIccid, startServer, type TestServer } from '../helpers/server.js';
+import { registerSims, subaccount, waitForSim } from '../helpers/sims.js';
 import { deviceOf, eventually, receiver, simIn } from '../devices/helpers.js';
 import type { Account, Sim } from '../../src/domain/models.js';
 
@@ -20,6 +20,12 @@ interface Fixture {
   throttlePlan: string;
   sub: Account;
   suspended: Account;
+  /** A Sim of the subaccount: its card is registered to another account than the master. */
+  theirs: Sim;
+  /** A card in the inventory, registered to nobody. */
+  spare: { iccid: string; code: string };
+  /** Super SIM registration (POST /v1/Sims) through the SDK. */
+  registrations: twilio.Twilio['supersim']['v1']['sims'];
 }
 
 interface Row {
@@ -37,6 +43,7 @@ const ROWS: Row[] = [
   { page: 20403, cause: 'the credentials lack permission (a subaccount creating subaccounts)', status: 403, run: (f, s) => s.client(f.sub.sid, f.sub.auth_token).api.v2010.accounts.create({ friendlyName: 'nested' }) },
   { page: 20404, cause: 'The SID in the request does not exist', status: 404, run: (f) => f.client.wireless.v1.sims('DE' + '0'.repeat(32)).fetch() },
   { page: 20409, cause: 'The resource is not in a state that allows this modification (deleting an active SIM)', status: 409, run: (f) => f.client.wireless.v1.sims(f.active.sid).remove() },
+  { page: 20409, cause: 'The resource is not in a state that allows this modification (deleting a rate plan SIMs are on)', status: 409, run: (f) => f.client.wireless.v1.ratePlans('dictionary-basic').remove() },
   { page: 33101, cause: 'Your request contained invalid parameters', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'bogus' as 'active' }) },
   { page: 33101, cause: 'While removing the Rate Plan of a SIM, your SIM must not be in status active or ready', status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ ratePlan: '' }) },
   {
@@ -47,6 +54,8 @@ const ROWS: Row[] = [
   },
   { page: 33101, cause: 'While creating or updating a Rate Plan, UniqueName is invalid', status: 400, run: (f) => f.client.wireless.v1.ratePlans.create({ uniqueName: 'WP' + 'a'.repeat(32) }) },
   { page: 33101, cause: 'While creating a Rate Plan, the limits you defined are out of range', status: 400, run: (f) => f.client.wireless.v1.ratePlans.create({ dataLimit: 2_000_001 }) },
+  { page: 33101, cause: 'While creating or updating a Rate Plan, ensure UniqueName does not exist yet', status: 400, run: (f) => f.client.wireless.v1.ratePlans.create({ uniqueName: 'dictionary-basic' }) },
+  { page: 33101, cause: 'no page: a Sim UniqueName already used in the account, answered as for rate plans', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ uniqueName: 'dictionary-named' }) },
   { page: 33102, cause: 'While sending a Command, you did not indicate the Sim to send it to', status: 400, run: (f) => f.client.wireless.v1.commands.create({ command: 'hello' }) },
   {
     page: 33102,
@@ -54,9 +63,12 @@ const ROWS: Row[] = [
     status: 400,
     run: (f) => f.client.wireless.v1.sims(f.planned.sid).update({ accountSid: f.sub.sid }),
   },
+  { page: 33103, cause: 'You provided invalid values for pagination requests: PageSize must be a positive integer', status: 400, run: (f) => f.client.wireless.v1.sims.page({ pageSize: 0 }) },
+  { page: 33103, cause: 'Ensure that PageToken is valid as provided by a previous request', status: 400, run: (f) => f.client.wireless.v1.ratePlans.page({ pageToken: 'PTforged', pageNumber: 1 }) },
   { page: 33104, cause: 'While activating a SIM, your request was rejected because the SIM is not associated with a Rate Plan', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ status: 'active' }) },
   { page: 33104, cause: 'While sending a Command, your request was rejected because SIM is not properly configured', status: 400, run: (f) => f.client.wireless.v1.commands.create({ sim: f.fresh.sid, command: 'hello' }) },
   { page: 33105, cause: "While changing a SIM's status, the requested Status change is invalid", status: 400, run: (f) => f.client.wireless.v1.sims(f.active.sid).update({ status: 'ready' }) },
+  { page: 33119, cause: 'Your SIM is not in a status where it can connect to a cellular network (a connectivity reset of a new SIM)', status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ resetStatus: 'resetting' }) },
   { page: 33107, cause: 'While sending a Command, the SIM you provided was not found', status: 400, run: (f) => f.client.wireless.v1.commands.create({ sim: 'DE' + '0'.repeat(32), command: 'hello' }) },
   { page: 33108, cause: "While updating a SIM's Rate Plan, the Rate Plan was not found", status: 400, run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ ratePlan: 'no-such-plan' }) },
   {
@@ -76,6 +88,11 @@ const ROWS: Row[] = [
     status: 403,
     run: (f) => f.client.wireless.v1.sims(f.fresh.sid).update({ accountSid: 'AC' + '0'.repeat(32) }),
   },
+  { page: 83001, cause: "you did not provide the Super SIM's ICCID or Registration Code", status: 400, run: (f) => f.registrations.create({ iccid: f.spare.iccid, registrationCode: '' }) },
+  { page: 83002, cause: 'You tried to register a Super SIM that cannot be registered to your Account (a wrong Registration Code)', status: 400, run: (f) => f.registrations.create({ iccid: f.spare.iccid, registrationCode: 'NOT-THE-CODE' }) },
+  { page: 83002, cause: 'a Super SIM that cannot be registered to your Account (an ICCID the network does not know)', status: 400, run: (f) => f.registrations.create({ iccid: freshIccid(), registrationCode: 'ANY-CODE' }) },
+  { page: 83002, cause: 'a Super SIM that cannot be registered to your Account (registered to another account)', status: 400, run: (f) => f.registrations.create({ iccid: f.theirs.iccid, registrationCode: f.theirs.registration_code }) },
+  { page: 83003, cause: 'You tried to register a Super SIM that already belongs to your Account', status: 409, run: (f) => f.registrations.create({ iccid: f.fresh.iccid, registrationCode: f.fresh.registration_code }) },
 ];
 
 describe("Twilio's error dictionary, page by page", () => {
@@ -98,7 +115,7 @@ describe("Twilio's error dictionary, page by page", () => {
     const client = server.client();
     const [fresh, planned] = await registerSims(server, 2);
     const plan = await client.wireless.v1.ratePlans.create({ uniqueName: 'dictionary-basic' });
-    await client.wireless.v1.sims(planned.sid).update({ ratePlan: plan.sid });
+    await client.wireless.v1.sims(planned.sid).update({ ratePlan: plan.sid, uniqueName: 'dictionary-named' });
     await waitForSim(client, planned.sid, (s) => s.ratePlanSid === plan.sid);
     const active = await simIn(server, 'active');
     const noCommands = await simIn(server, 'active', { messagingEnabled: false });
@@ -107,7 +124,11 @@ describe("Twilio's error dictionary, page by page", () => {
     const sub = await subaccount(server, 'dictionary sub');
     const suspended = await subaccount(server, 'dictionary suspended');
     await client.api.v2010.accounts(suspended.sid).update({ status: 'suspended' });
-    f = { client, fresh, planned, active, noCommands, quotaPlan: quota.sid, throttlePlan: throttle.sid, sub, suspended };
+    const [theirs] = await registerSims(server, 1, sub);
+    const [spare] = await server.stockSims(1);
+    const registrar = server.client();
+    registrar.supersim.baseUrl = server.url;
+    f = { client, fresh, planned, active, noCommands, quotaPlan: quota.sid, throttlePlan: throttle.sid, sub, suspended, theirs, spare, registrations: registrar.supersim.v1.sims };
   });
   after(() => server.close());
 
@@ -152,6 +173,16 @@ describe("Twilio's error dictionary, page by page", () => {
     assert.equal((await f.client.wireless.v1.sims(f.fresh.sid).fetch()).friendlyName, null);
   });
 
+  it('33203: a Command from a SIM that is not ready or active, or whose plan has Commands off, is refused by the network', async () => {
+    const before = await world();
+    for (const sim of [f.fresh, f.noCommands]) {
+      const res = await deviceOf(server, sim.sid).send({ command: 'hello' });
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.body.error_code, 33203, JSON.stringify(res.body));
+    }
+    assert.deepEqual(await world(), before, 'nothing was stored');
+  });
+
   it('33111: a Command from the SIM over 160 characters is truncated but still delivered, and says so', async () => {
     const hook = await receiver();
     try {
@@ -166,92 +197,5 @@ describe("Twilio's error dictionary, page by page", () => {
     } finally {
       await hook.close();
     }
-  });
-});
-
-describe("Twilio's error dictionary: asynchronous changes", () => {
-  let server: TestServer;
-  let hook: Awaited<ReturnType<typeof receiver>>;
-  before(async () => {
-    server = await startServer();
-    hook = await receiver();
-  });
-  after(async () => {
-    await hook.close();
-    await server.close();
-  });
-  const network = async (available: boolean) => {
-    const res = await server.admin('POST', '/admin/v1/Network', { available });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-  };
-
-  it('33010: a status or Rate Plan change while another update is in progress (the SIM is scheduled)', async () => {
-    const client = server.client();
-    const sim = await simIn(server, 'active');
-    await network(false);
-    try {
-      await client.wireless.v1.sims(sim.sid).update({ status: 'suspended' });
-      await eventually(() => client.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
-      await assert.rejects(client.wireless.v1.sims(sim.sid).update({ status: 'deactivated' }), { status: 409, code: 33010 });
-      await assert.rejects(client.wireless.v1.sims(sim.sid).update({ ratePlan: '' }), { status: 409, code: 33010 });
-    } finally {
-      await network(true);
-    }
-    await waitForSim(client, sim.sid, (s) => s.status === 'suspended');
-  });
-
-  it('33201: the account is suspended and an asynchronous request has been canceled', async () => {
-    const master = server.client();
-    const sub = await subaccount(server, 'suspended later');
-    const subClient = server.client(sub.sid, sub.auth_token);
-    const [sim] = await registerSims(server, 1, sub);
-    const plan = await subClient.wireless.v1.ratePlans.create({});
-    await moveSim(subClient, sim.sid, 'active', plan.sid);
-    await network(false);
-    try {
-      await subClient.wireless.v1.sims(sim.sid).update({ status: 'suspended', callbackUrl: `${hook.url}/suspend` });
-      await eventually(() => master.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
-      await master.api.v2010.accounts(sub.sid).update({ status: 'suspended' });
-      const settled = await master.wireless.v1.sims(sim.sid).fetch();
-      assert.equal(settled.status, 'active', 'the canceled change left the SIM as it was');
-      const [call] = await eventually(async () => hook.requests.filter((r) => r.path === '/suspend'), (l) => l.length > 0, 'the callback reports the cancel');
-      assert.equal(call.params.ErrorCode, '33201');
-      assert.equal(call.params.SimStatus, 'active');
-    } finally {
-      await network(true);
-    }
-    await master.api.v2010.accounts(sub.sid).update({ status: 'active' });
-    assert.equal((await master.wireless.v1.sims(sim.sid).fetch()).status, 'active', 'the operator coming back changes nothing');
-  });
-
-  it('33108: a plan deleted while a change to it is pending: the change is refused and no SIM points at a missing plan', async () => {
-    const client = server.client();
-    const sim = await simIn(server, 'active');
-    const doomed = await client.wireless.v1.ratePlans.create({ uniqueName: 'doomed' });
-    await network(false);
-    try {
-      await client.wireless.v1.sims(sim.sid).update({ ratePlan: doomed.sid, callbackUrl: `${hook.url}/doomed` });
-      await eventually(() => client.wireless.v1.sims(sim.sid).fetch(), (s) => s.status === 'scheduled', 'the change waits for the operator');
-      assert.equal(await client.wireless.v1.ratePlans(doomed.sid).remove(), true);
-    } finally {
-      await network(true);
-    }
-    const [call] = await eventually(async () => hook.requests.filter((r) => r.path === '/doomed'), (l) => l.length > 0, 'the callback reports the refusal');
-    assert.equal(call.params.ErrorCode, '33108');
-    const after = await client.wireless.v1.sims(sim.sid).fetch();
-    assert.equal(after.status, 'active');
-    assert.equal(after.ratePlanSid, sim.rate_plan_sid, 'the SIM keeps the plan it had');
-    await client.wireless.v1.ratePlans(after.ratePlanSid).fetch();
-  });
-
-  it('Commands are kept 30 days, then are no longer readable or listed (Command resource, "Retention period")', async () => {
-    const client = server.client();
-    const sim = await simIn(server, 'active');
-    const command = await client.wireless.v1.commands.create({ sim: sim.sid, command: 'old news' });
-    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 29 * 24 * 3600 });
-    assert.equal((await client.wireless.v1.commands(command.sid).fetch()).sid, command.sid, 'still there after 29 days');
-    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 2 * 24 * 3600 });
-    await assert.rejects(client.wireless.v1.commands(command.sid).fetch(), { status: 404, code: 20404 });
-    assert.ok(!(await client.wireless.v1.commands.list({ sim: sim.sid })).some((c) => c.sid === command.sid));
   });
 });

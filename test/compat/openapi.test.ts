@@ -26,7 +26,7 @@ describe('served API descriptions', () => {
     }
   });
 
-  it('/openapi.json describes the admin API, not the Twilio surfaces, and /docs shows it', async () => {
+  it("/openapi.json describes Wisp's own API, not the Twilio surfaces, and /docs shows it", async () => {
     const document = await fetch(`${server.url}/openapi.json`).then((r) => r.json());
     assert.match(document.openapi, /^3\./);
     const packageVersion = JSON.parse(readFileSync('package.json', 'utf8')).version;
@@ -34,7 +34,8 @@ describe('served API descriptions', () => {
     const paths = Object.keys(document.paths);
     for (const path of ['/admin/v1/Reset', '/admin/v1/Snapshots', '/admin/v1/Snapshots/{name}/Restore', '/admin/v1/Clock', '/admin/v1/Seed']) assert.ok(paths.includes(path), path);
     assert.ok(paths.every((p) => p.startsWith('/admin/')), paths.join(' '));
-    assert.equal(document.paths['/admin/v1/Reset'].post.summary, 'Back to an empty database with the master account');
+    assert.match(document.paths['/admin/v1/Reset'].post.summary, /^Back to an empty database with the master account/);
+    assert.deepEqual(document.paths['/admin/v1/Reset'].post.security, [{ adminToken: [] }]);
     const page = await fetch(`${server.url}/docs`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);

@@ -106,8 +106,9 @@ describe('RatePlans through the SDK', () => {
     const client = server.client();
     await client.wireless.v1.ratePlans.create({ uniqueName: 'taken' });
     const other = await client.wireless.v1.ratePlans.create({ uniqueName: 'free' });
-    await assert.rejects(client.wireless.v1.ratePlans.create({ uniqueName: 'taken' }), { status: 409, code: 20409 });
-    await assert.rejects(client.wireless.v1.ratePlans(other.sid).update({ uniqueName: 'taken' }), { status: 409, code: 20409 });
+    // 33101: "ensure UniqueName ... does not exist yet".
+    await assert.rejects(client.wireless.v1.ratePlans.create({ uniqueName: 'taken' }), { status: 400, code: 33101 });
+    await assert.rejects(client.wireless.v1.ratePlans(other.sid).update({ uniqueName: 'taken' }), { status: 400, code: 33101 });
     assert.equal((await client.wireless.v1.ratePlans(other.sid).fetch()).uniqueName, 'free');
   });
 

@@ -75,10 +75,10 @@ describe('SIM registration (POST /v1/Sims)', () => {
       { name: 'bad check digit', form: { Iccid: badLuhn, RegistrationCode: spare.code }, status: 400, code: 33101, message: /Luhn/ },
       { name: 'too short', form: { Iccid: '890126000000000003', RegistrationCode: spare.code }, status: 400, code: 33101, message: /19 or 20 digits/ },
       { name: 'letters', form: { Iccid: '89012600000000000AB', RegistrationCode: spare.code }, status: 400, code: 33101, message: /not a valid ICCID/ },
-      { name: 'unknown ICCID', form: { Iccid: withCheckDigit('899999999999999999'), RegistrationCode: spare.code }, status: 404, code: 20404, message: /No SIM card with ICCID/ },
+      { name: 'unknown ICCID', form: { Iccid: withCheckDigit('899999999999999999'), RegistrationCode: spare.code }, status: 400, code: 83002, message: /No SIM card with ICCID/ },
       { name: 'wrong code', form: { Iccid: spare.iccid, RegistrationCode: 'WRONG-CODE' }, status: 400, code: 83002, message: /RegistrationCode does not match/ },
       { name: 'already yours', form: { Iccid: mine.iccid, RegistrationCode: mine.code }, status: 409, code: 83003, message: new RegExp(`already registered to your account as ${first.sid}`) },
-      { name: 'taken by another account', form: { Iccid: theirs.iccid, RegistrationCode: theirs.code }, status: 409, code: 20409, message: /registered to another account/ },
+      { name: 'taken by another account', form: { Iccid: theirs.iccid, RegistrationCode: theirs.code }, status: 400, code: 83002, message: /registered to another account/ },
     ];
     for (const c of cases) {
       const res = await server.request('POST', '/v1/Sims', { form: c.form });
@@ -217,6 +217,7 @@ describe("The operator's inventory import (POST /admin/v1/Inventory/Sims)", () =
     }
     const iccid = JSON.parse(body).sims[0].iccid;
     const res = await server.request('POST', '/v1/Sims', { form: { Iccid: iccid, RegistrationCode: 'SNEAKY' } });
-    assert.equal(res.status, 404, 'nothing was imported');
+    assert.equal(res.status, 400, 'nothing was imported');
+    assert.equal(res.body.code, 83002);
   });
 });

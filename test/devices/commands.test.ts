@@ -211,6 +211,7 @@ describe('Commands through the SDK', () => {
     const mo = await deviceOf(server, noMessaging.sid).send({ command: 'out' });
     assert.equal(mo.status, 409);
     assert.equal(mo.body.reason, 'messaging_disabled');
+    assert.equal(mo.body.error_code, 33203, 'Messaging not allowed');
     assert.equal((await client().wireless.v1.commands.list({ sim: noMessaging.sid, direction: 'from_sim' })).length, 0);
     // Data still flows on that plan: only Commands are off.
     assert.equal((await deviceOf(server, noMessaging.sid).session({ bytes_uploaded: 10, bytes_downloaded: 10 })).status, 201);

@@ -31,6 +31,28 @@ describe('startWisp()', () => {
     }
   });
 
+  it('gives every start a database of its own, migrated and empty, even while another runs', async () => {
+    const first = await startWisp();
+    const second = await startWisp();
+    try {
+      await first.twilio().wireless.v1.ratePlans.create({ uniqueName: 'only-in-first' });
+      await first.admin.advanceClock('2d');
+      const third = await startWisp();
+      try {
+        for (const other of [second, third]) {
+          assert.deepEqual(await other.twilio().wireless.v1.ratePlans.list(), [], 'nothing of the first');
+          assert.equal((await other.admin.clock()).offset_ms, 0, 'its own clock');
+          assert.notEqual(other.accountSid, first.accountSid, 'its own master account');
+        }
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+
   it('takes a seed object, fixed credentials and a database URL (SQLite or PostgreSQL)', async () => {
     const database = await createTestDatabaseUrl();
     const accountSid = 'AC' + 'ab'.repeat(16);

@@ -20,18 +20,18 @@ describe('the admin job endpoints', () => {
   it('retries a dead job once: 200 with the job pending and its attempts reset, then 409', async () => {
     const { store, engine } = server.wisp;
     const now = engine.clock.now();
-    // A kind Wisp has no handler for: the runner below fails it, and with one attempt it is dead.
+    // A job whose every attempt fails: with one attempt it is dead at once.
     const kind = 'test.job' as WispJobKind;
     const id = await store.jobs.enqueue({ kind, queue: null, payload: { callback: null }, runAt: now }, now);
-    const noHandlers = {} as TaskHandlers<WispTasks, WispStore>;
-    const runner = new JobRunner<WispTasks, WispStore>(store, engine.clock, noHandlers, { ...engine.runner.settings, maxAttempts: 1 }, { warn: () => {}, error: () => {} });
+    const failing = { [kind]: { run: async () => Promise.reject(new Error('the receiver is gone')) } } as unknown as TaskHandlers<WispTasks, WispStore>;
+    const runner = new JobRunner<WispTasks, WispStore>(store, engine.clock, failing, { ...engine.runner.settings, groups: undefined, maxAttempts: 1 }, { warn: () => {}, error: () => {} });
     const leased = await runner.lease(10);
     assert.deepEqual(leased.map((j) => j.id), [id]);
     await runner.run(leased[0]);
 
     const dead = await server.admin('GET', '/admin/v1/Jobs?state=dead');
     assert.equal(dead.status, 200);
-    assert.deepEqual(dead.body.jobs.map((j: { id: number; kind: string; last_error: string }) => [j.id, j.kind, j.last_error]), [[id, 'test.job', 'no handler for job kind test.job']]);
+    assert.deepEqual(dead.body.jobs.map((j: { id: number; kind: string; last_error: string }) => [j.id, j.kind, j.last_error]), [[id, 'test.job', 'the receiver is gone']]);
 
     const revived = await server.admin('POST', `/admin/v1/Jobs/${id}/Retry`);
     assert.equal(revived.status, 200);
@@ -41,6 +41,6 @@ describe('the admin job endpoints', () => {
     assert.equal((await store.jobs.get(id))?.state, 'pending');
 
     assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id}/Retry`)).status, 409, 'a pending job is not retried');
-    assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id + 1000}/Retry`)).status, 409, 'nor one that does not exist');
+    assert.equal((await server.admin('POST', `/admin/v1/Jobs/${id + 1000}/Retry`)).status, 404, 'one that does not exist is not found');
   });
 });

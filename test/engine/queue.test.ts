@@ -51,7 +51,7 @@ describe('the job queue', () => {
   const states = async (ids: number[]) => Promise.all(ids.map(async (id) => (await get(id)).state));
   /** Leases due jobs (in due order) as `owner`, in a transaction as the runner does. */
   const lease = (owner = 'worker-1', limit = 10) =>
-    engine.store.transaction((tx) => tx.jobs.lease({ owner, dueBy: now(), realNow: Date.now(), leaseMs: 60_000, limit, now: now() }));
+    engine.store.transaction((tx) => tx.jobs.lease({ owner, dueBy: now(), realNow: Date.now(), leaseMs: 60_000, slots: [{ kinds: ['test.job', 'test.followup', 'test.step'], limit }], now: now() }));
   /** Leases the first due job, which must be `id`. */
   const leaseOne = async (id: number, owner = 'worker-1') => {
     const leased = await lease(owner, 1);
@@ -173,6 +173,37 @@ describe('the job queue', () => {
       assert.deepEqual(await lease(), [], 'the later job keeps its due time');
       clock.advance(HOUR);
       assert.deepEqual((await lease()).map((j) => j.id), [later]);
+    });
+  });
+
+  describe('cancel', () => {
+    it("cancels the selected queue's unfinished jobs of the selected kinds in every state, and frees their keys at once", async () => {
+      const waiting = await add({ kind: 'test.followup', queue: 'queue-a', key: 'k-waiting', payload: { undo: 0 } });
+      await leaseOne(waiting);
+      assert.equal(await jobs.park(waiting, 'worker-1', 'waiting', now()), true);
+      const running = await add({ kind: 'test.step', queue: 'queue-a', key: 'k-running' });
+      await leaseOne(running);
+      const held = await add({ queue: 'queue-a', key: 'k-held', runAt: now() + HOUR });
+      assert.equal(await jobs.move({ queue: 'queue-a', kinds: ['test.job'], from: ['pending'], to: 'held' }, now()), 1);
+      const pending = await add({ queue: 'queue-a', key: 'k-pending' });
+      const otherQueue = await add({ queue: 'queue-b', key: 'k-other' });
+      clock.advance(1000);
+
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.job', 'test.step'] }, now()), 3);
+      assert.deepEqual(await states([waiting, running, held, pending, otherQueue]), ['waiting', 'canceled', 'canceled', 'canceled', 'pending'], 'only the selected kinds of the queue');
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: ['test.followup'] }, now()), 1);
+      assert.equal((await get(waiting)).state, 'canceled');
+      const wasRunning = await get(running);
+      assert.deepEqual([wasRunning.leaseOwner, wasRunning.leaseExpires, wasRunning.dateUpdated], [null, null, now()], 'the lease is gone');
+      assert.equal(await jobs.finish(running, 'worker-1', 'done', now()), false, "the canceled job's late outcome writes nothing");
+      assert.equal((await get(running)).state, 'canceled');
+
+      for (const key of ['k-waiting', 'k-running', 'k-held', 'k-pending']) {
+        const known = await allIds();
+        assert.ok(!known.includes(await add({ queue: 'queue-a', key })), `key ${key} is free: a new job is written`);
+      }
+      assert.equal(await jobs.cancel({ queue: 'queue-a', kinds: [] }, now()), 0, 'no kinds, no jobs');
+      assert.equal(await jobs.cancel({ queue: 'queue-c', kinds: ['test.job'] }, now()), 0, 'another queue, nothing');
     });
   });
 
@@ -361,6 +392,11 @@ describe('the job queue', () => {
           source.leases++;
           return leased;
         },
+        leaseSlots: async (...args: Parameters<TestRunner['leaseSlots']>) => {
+          const leased = await runner.leaseSlots(...args);
+          source.leases++;
+          return leased;
+        },
         run: (job: TestJob) => runner.run(job),
         idle: () => runner.idle(),
         startHeartbeat: () => runner.startHeartbeat(),
@@ -510,24 +546,31 @@ describe('the job queue', () => {
       assert.deepEqual([a.calls.length, b.calls.length], [0, 0]);
     });
 
-    it("uses a target's own retention where it has one, and 0 keeps its rows", async () => {
+    it('prunes dead jobs by when they died, with a retention of their own', async () => {
       const dead = await add({ queue: 'queue-dead' });
       await leaseOne(dead);
       await jobs.finish(dead, 'worker-1', 'dead', now(), 'gave up');
       clock.advance(2 * HOUR);
-      const own = fakeTarget('own', 0, 3);
-      const never = fakeTarget('never', 0, 3);
-      const pruner = new Pruner(
-        [{ name: 'dead', retentionMs: 3 * HOUR, prune: (before, limit) => jobs.pruneDead(before, limit) }, { ...own.target, retentionMs: HOUR }, { ...never.target, retentionMs: 0 }],
-        clock,
-        0,
-        quiet,
-      );
-      assert.deepEqual(await pruner.prune(), { dead: 0, own: 3, never: 0 }, 'the dead job is younger than its 3 hours');
-      assert.deepEqual([own.calls[0].before, never.calls.length], [now() - HOUR, 0]);
+      const pruner = new Pruner([{ name: 'dead', retentionMs: 3 * HOUR, prune: (before, limit) => jobs.pruneDead(before, limit) }], clock, 0, quiet);
+      assert.deepEqual(await pruner.prune(), { dead: 0 }, 'it died 2 hours ago: kept');
+      assert.deepEqual(await allIds(), [dead]);
       clock.advance(2 * HOUR);
-      assert.equal((await pruner.prune()).dead, 1);
+      assert.deepEqual(await pruner.prune(), { dead: 1 });
       assert.deepEqual(await allIds(), []);
+    });
+
+    it("gives a target with a retention of its own that cutoff, kept even when the pruner's is 0", async () => {
+      const own = fakeTarget('own', 0, 3);
+      const shared = fakeTarget('shared', 0, 4);
+      const kept = fakeTarget('kept', 0, 9);
+      const pruner = new Pruner([{ ...own.target, retentionMs: 30 * HOUR }, shared.target, { ...kept.target, retentionMs: 0 }], clock, HOUR, quiet);
+      assert.deepEqual(await pruner.prune(), { own: 3, shared: 4, kept: 0 });
+      assert.deepEqual([own.calls[0].before, shared.calls[0].before, kept.calls.length], [now() - 30 * HOUR, now() - HOUR, 0]);
+
+      const onlyOwn = fakeTarget('only-own', 0, 2);
+      const forever = fakeTarget('forever', 0, 2);
+      const zero = new Pruner([{ ...onlyOwn.target, retentionMs: HOUR }, forever.target], clock, 0, quiet);
+      assert.deepEqual(await zero.prune(), { 'only-own': 2, forever: 0 });
     });
 
     it('runs a round every minute once started, logs a failed round, and stops', async () => {

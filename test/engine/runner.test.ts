@@ -242,6 +242,41 @@ describe('the job runner', () => {
     assert.equal((await job(id)).state, 'done');
   });
 
+  it("discards the outcome of a running job canceled meanwhile: its settle throws LostLease and writes nothing; the queue's next job runs", async () => {
+    const hold = gate();
+    let outcome: unknown = null;
+    const slow = runner({
+      'test.job': {
+        async run(j, ctx) {
+          await hold.opened;
+          try {
+            await ctx.settle(async (tx, at) => void (await tx.jobs.enqueue({ kind: 'test.followup', queue: null, payload: { undo: j.id }, runAt: at }, at)));
+          } catch (error) {
+            outcome = error;
+            throw error;
+          }
+        },
+      },
+      'test.step': settleDone,
+    });
+    const id = await store.jobs.enqueue({ kind: 'test.job', queue: 'queue-a', key: 'the-change', payload: {}, runAt: now() }, now());
+    const [leased] = await slow.lease(1);
+    const running = slow.run(leased);
+    assert.equal(await store.jobs.cancel({ queue: 'queue-a', kinds: ['test.job'] }, now()), 1);
+    const next = await store.jobs.enqueue({ kind: 'test.step', queue: 'queue-a', key: 'the-change', payload: {}, runAt: now() }, now());
+    assert.notEqual(next, id, 'the key is free at once');
+    const [leasedNext] = await slow.lease(1);
+    assert.equal(leasedNext?.id, next, 'the queue is free at once too');
+    await slow.run(leasedNext);
+
+    hold.open();
+    await running;
+    assert.ok(outcome instanceof LostLease, `the late settle throws LostLease; got ${String(outcome)}`);
+    assert.equal((await job(id)).state, 'canceled');
+    assert.equal((await job(next)).state, 'done');
+    assert.deepEqual(await ofKind('test.followup'), [], "the canceled job's writes rolled back");
+  });
+
   it('keeps the lease of a long job alive with a heartbeat', async () => {
     const release = gate();
     let started = false;

@@ -107,7 +107,8 @@ describe('PostgreSQL faults under a running process', () => {
       assert.notEqual(failure.status, 'no answer', 'every request got an answer');
       if (failure.status === 'no answer') continue;
       assert.ok(failure.status === 503 || failure.status === 500, `a failed request answered ${failure.status} ${JSON.stringify(failure.body)}`);
-      assert.equal(failure.body.code, failure.status === 503 ? 20503 : 20500);
+      // Every request here is on a Wireless path: 33004, "Service is unavailable".
+      assert.equal(failure.body.code, failure.status === 503 ? 33004 : 20500);
       assert.equal(failure.body.status, failure.status);
     }
 
@@ -134,7 +135,9 @@ describe('PostgreSQL faults under a running process', () => {
       assert.equal(health.status, 200, '/healthz stays a liveness check');
       const read = await call(url, 'GET', `/v1/Sims/${sids[0]}`);
       assert.equal(read.status, 503);
-      assert.equal((read as { body: any }).body.code, 20503);
+      assert.equal((read as { body: any }).body.code, 33004, 'Wireless: "Service is unavailable"');
+      const accounts = await call(url, 'GET', '/2010-04-01/Accounts.json');
+      assert.deepEqual([accounts.status, (accounts as { body: any }).body.code], [503, 20503], 'elsewhere: the platform\'s "Service unavailable"');
     } finally {
       await onServer(server, (c) => c.query(`alter database "${name}" allow_connections true`));
     }

@@ -103,17 +103,18 @@ describe('a disk that fills while Wisp runs', () => {
     }
   }
 
-  it('answers writes 503 with code 20503, logs the cause once, keeps what it acknowledged, and recovers', async () => {
+  it('answers writes 503 with code 33004, logs the cause once, keeps what it acknowledged, and recovers', async () => {
     assert.equal((await createPlan('before')).status, 201);
     fill();
     const refused = [];
     for (let i = 0; i < 40; i++) refused.push(await createPlan(`while-full-${i}`));
     for (const res of refused) {
       assert.equal(res.status, 503, JSON.stringify(res.body));
+      // 33004, Wireless's "Service is unavailable" (20503 outside Wireless).
       assert.deepEqual(res.body, {
-        code: 20503,
+        code: 33004,
         message: 'Service Unavailable: the database cannot be used right now; try again shortly',
-        more_info: 'https://www.twilio.com/docs/errors/20503',
+        more_info: 'https://www.twilio.com/docs/errors/33004',
         status: 503,
       });
       assert.equal(res.retryAfter, '1');

@@ -101,8 +101,9 @@ export class LifecycleModel {
 
   reset(i: number): Outcome {
     const sim = this.sims[i];
-    if (sim.flight || sim.resetting) return { status: 409, code: 33010 };
-    if (sim.status !== 'ready' && sim.status !== 'active') return { status: 400, code: 33105 };
+    if (sim.flight) return { status: 409, code: 33010 };
+    if (sim.resetting) return { status: 409, code: 33120 };
+    if (sim.status !== 'ready' && sim.status !== 'active') return { status: 400, code: 33119 };
     sim.resetting = true;
     return this.answer(sim);
   }

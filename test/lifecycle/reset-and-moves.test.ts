@@ -27,7 +27,7 @@ describe('connectivity reset', () => {
     assert.equal(answer.status, 'active', 'a reset does not change the status');
     const again = await refusal(() => client.wireless.v1.sims(sid).update({ resetStatus: 'resetting' }));
     assert.equal(again.status, 409);
-    assert.equal(again.code, 33010);
+    assert.equal(again.code, 33120, 'SIM connectivity reset in progress');
     await runDue();
     const sim = await client.wireless.v1.sims(sid).fetch();
     assert.equal(sim.resetStatus, null);
@@ -53,7 +53,7 @@ describe('connectivity reset', () => {
       }
       const refused = await refusal(() => client.wireless.v1.sims(sid).update({ resetStatus: 'resetting' }));
       assert.equal(refused.status, 400, status);
-      assert.equal(refused.code, 33105);
+      assert.equal(refused.code, 33119, 'SIM connectivity reset not allowed');
       assert.match(refused.message, /ready or active/);
       assert.equal((await simNow(server, sid)).reset_status, null);
     }

@@ -86,6 +86,42 @@ describe('seeds', () => {
     assert.equal((await server.client().wireless.v1.sims.list()).length, before);
     assert.equal((await server.client().wireless.v1.ratePlans.list()).length, 1);
   });
+
+  it('loads all or nothing: a refusal only the services find, at the last Sim, leaves nothing of the seed behind', async () => {
+    const iccids = Array.from({ length: 4 }, freshIccid);
+    const client = server.client();
+    const state = async () => ({
+      accounts: (await client.api.v2010.accounts.list()).map((a) => a.sid).sort(),
+      plans: (await client.wireless.v1.ratePlans.list()).map((p) => p.sid).sort(),
+      sims: (await client.wireless.v1.sims.list()).map((s) => `${s.sid} ${s.status}`).sort(),
+      events: (await client.monitor.v1.events.list()).length,
+      jobs: (await server.admin('GET', '/admin/v1/Jobs?limit=1000')).body.jobs.length,
+    });
+    const before = await state();
+    const seed = {
+      accounts: [{ friendlyName: 'Never created' }],
+      ratePlans: [
+        { uniqueName: 'fine', dataLimit: 10 },
+        { uniqueName: 'legacy', dataMetering: 'quota-10' },
+      ],
+      simCards: [{ iccid: iccids[0], registrationCode: 'NEVER-1' }],
+      sims: [
+        { iccid: iccids[1], uniqueName: 'first', ratePlan: 'fine', status: 'suspended' },
+        { iccid: iccids[2], uniqueName: 'second', ratePlan: 'fine', status: 'active' },
+        // 33122: a Sim cannot become active on a plan whose DataMetering is not payg.
+        { iccid: iccids[3], uniqueName: 'third', ratePlan: 'legacy', status: 'active' },
+      ],
+    };
+    const res = await server.admin('POST', '/admin/v1/Seed', seed);
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.path, 'sims[2]', JSON.stringify(res.body));
+    assert.match(res.body.error, /DataMetering quota-10 is deprecated/);
+    assert.deepEqual(await state(), before, 'no account, plan, Sim, event or job of the seed is left');
+    for (const [iccid, code] of [[iccids[0], 'NEVER-1'], [iccids[1], `SEED${iccids[1].slice(-8)}`]]) {
+      const registered = await server.request('POST', '/v1/Sims', { form: { Iccid: iccid, RegistrationCode: code } });
+      assert.equal(registered.body.code, 83002, `the card ${iccid} was never imported`);
+    }
+  });
 });
 
 describe('seed files', () => {

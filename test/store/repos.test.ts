@@ -221,7 +221,7 @@ describe('concurrent requests racing for one unique name', () => {
   });
   after(() => server.close());
 
-  it('gives one of them the name and the other a 409, never a 500', async () => {
+  it('gives one of them the name and the other a 400 (33101), never a 500', async () => {
     const cards = await server.stockSims(20);
     const sids: string[] = [];
     for (const card of cards) {
@@ -234,7 +234,7 @@ describe('concurrent requests racing for one unique name', () => {
       const results = await Promise.all(
         [sids[i], sids[i + 1]].map((sid) => server.request('POST', `/v1/Sims/${sid}`, { form: { UniqueName: name } })),
       );
-      assert.deepEqual(results.map((r) => r.status).sort(), [200, 409], JSON.stringify(results.map((r) => r.body)));
+      assert.deepEqual(results.map((r) => [r.status, r.body.code ?? null]).sort(), [[200, null], [400, 33101]], JSON.stringify(results.map((r) => r.body)));
     }
   });
 
@@ -245,6 +245,6 @@ describe('concurrent requests racing for one unique name', () => {
     );
     const statuses = results.map((r) => r.status).sort();
     assert.equal(statuses[0], 201, JSON.stringify(results.map((r) => r.body)));
-    assert.ok(statuses.slice(1).every((s) => s === 409), JSON.stringify(results.map((r) => r.body)));
+    assert.ok(results.every((r) => r.status === 201 || (r.status === 409 && r.body.code === 83003)), JSON.stringify(results.map((r) => r.body)));
   });
 });

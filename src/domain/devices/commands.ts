@@ -5,7 +5,7 @@ import { type Caller, ownsOrManages } from '../caller.js';
 import type { HttpMethod, Page, PageQuery, RatePlan, SimStatus } from '../models.js';
 import type { Command, CommandDirection, CommandMode, CommandStatus, CommandTransport } from './device-models.js';
 import { type IncludeSid, MAX_TEXT_CHARS, buildMessage } from './command-payload.js';
-import { DEVICE_OFFLINE, NetworkRefusal, zoneOf } from './plan-rules.js';
+import { DEVICE_OFFLINE, NetworkRefusal, fromSimRefusal, zoneOf } from './plan-rules.js';
 import { deviceOf, meter, simForDevice } from './device.js';
 import { notify, receivedParams, refusal, scheduleStep } from './command-steps.js';
 import { enqueueDelivery } from '../callbacks.js';
@@ -143,7 +143,7 @@ export class CommandService {
       if (!device.online) throw new NetworkRefusal(DEVICE_OFFLINE);
       const zone = zoneOf(device);
       const refused = await refusal(tx, sim, zone);
-      if (refused) throw new NetworkRefusal(refused);
+      if (refused) throw new NetworkRefusal(fromSimRefusal(refused));
       const command: Command = {
         sid: newSid('DC'),
         account_sid: sim.account_sid,

@@ -24,6 +24,8 @@ export interface CommandRepo {
   /** Changes a Command only if it is still in status `from`; returns whether it did. */
   transition(sid: string, from: CommandStatus, changes: CommandChanges): Promise<boolean>;
   delete(sid: string): Promise<void>;
+  /** Deletes up to `limit` Commands created before `before`; returns how many. */
+  pruneCreatedBefore(before: number, limit: number): Promise<number>;
 }
 
 export interface DataSessionFilter {

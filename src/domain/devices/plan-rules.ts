@@ -37,6 +37,9 @@ export const UNREACHABLE = 30003;
 /** Twilio's "Message blocked": the rate plan does not allow messaging here. */
 export const BLOCKED = 30004;
 
+/** Twilio's "Messaging not allowed": a Command from a SIM whose status or plan does not allow it. */
+export const MESSAGING_NOT_ALLOWED = 33203;
+
 const refuse = (reason: RefusalReason, errorCode: number, message: string): Refusal => ({ reason, errorCode, message });
 
 /** The device is off the network: nothing reaches it and it sends nothing. */
@@ -96,6 +99,13 @@ export function commandRefusal(status: SimStatus, plan: RatePlan | undefined, zo
   if (!plan) return refuse('no_rate_plan', UNREACHABLE, 'The SIM has no rate plan');
   if (!plan.messaging_enabled) return refuse('messaging_disabled', BLOCKED, 'The rate plan does not allow Commands (messaging is disabled)');
   return roamingRefusal(plan, zone, 'messaging');
+}
+
+const NOT_ALLOWED_FROM_SIM: readonly RefusalReason[] = ['sim_status', 'sim_updating', 'no_rate_plan', 'messaging_disabled'];
+
+/** A Command from the SIM refused for the SIM's status or its plan is reported as 33203. */
+export function fromSimRefusal(refused: Refusal): Refusal {
+  return NOT_ALLOWED_FROM_SIM.includes(refused.reason) ? { ...refused, errorCode: MESSAGING_NOT_ALLOWED } : refused;
 }
 
 /** The monthly data limit of a zone, in bytes. */

@@ -1,5 +1,5 @@
 import type { Sim, SimStatus } from '../models.js';
-import type { Tx } from '../ports.js';
+import type { SimFilter, Tx } from '../ports.js';
 import { type CallbackError, type CallbackTarget, enqueueCallback } from '../callbacks.js';
 import { SYSTEM_ACTOR } from '../events.js';
 import type { ApplyPayload, CallbackCarrier } from '../tasks.js';
@@ -115,27 +115,41 @@ export const ACCOUNT_SUSPENDED: CallbackError = {
 };
 
 /**
- * An account stopped being active: every change of its Sims still in flight is canceled, each
- * Sim is as it was before the request, and the request's callback reports why.
+ * An account stopped being active: every change of its Sims still in flight, and every
+ * connectivity reset in progress, is canceled. Each Sim is as it was before the request, its
+ * job is canceled whatever its state (its key is free for the next change at once), and the
+ * request's callback reports why.
  */
 export async function cancelAccountChanges(tx: MoveTx, accountSid: string, now: number): Promise<number> {
   let canceled = 0;
   for (const status of IN_FLIGHT) {
-    let afterSeq: number | undefined;
-    for (;;) {
-      const page = await tx.sims.list({ accountSid, status }, { limit: 200, afterSeq });
-      for (const sim of page.items) {
-        const [job] = await tx.jobs.list({ queue: sim.sid, kind: 'operator.apply', limit: 1 });
-        if (!job || job.kind !== 'operator.apply') continue;
-        await tx.jobs.move({ queue: sim.sid, kinds: ['operator.apply'], from: ['pending', 'held'], to: 'canceled' }, now);
-        // A job already running or waiting for the operator finds the Sim settled and does nothing.
-        await refused(tx, sim.sid, job.payload, ACCOUNT_SUSPENDED, now);
-        canceled += 1;
-      }
-      const last = page.items[page.items.length - 1];
-      if (!page.hasMore || !last) break;
-      afterSeq = last.seq;
-    }
+    canceled += await eachSim(tx, { accountSid, status }, async (sim) => {
+      const [job] = await tx.jobs.list({ queue: sim.sid, kind: 'operator.apply', limit: 1 });
+      if (!job || job.kind !== 'operator.apply') return false;
+      // A job running now finds its outcome discarded; one waiting for the operator never runs.
+      await tx.jobs.cancel({ queue: sim.sid, kinds: ['operator.apply'] }, now);
+      await refused(tx, sim.sid, job.payload, ACCOUNT_SUSPENDED, now);
+      return true;
+    });
   }
+  canceled += await eachSim(tx, { accountSid, resetStatus: 'resetting' }, async (sim) => {
+    const [job] = await tx.jobs.list({ queue: sim.sid, kind: 'operator.reset', limit: 1 });
+    await tx.jobs.cancel({ queue: sim.sid, kinds: ['operator.reset'] }, now);
+    await resetEnded(tx, sim.sid, job?.kind === 'operator.reset' ? job.payload : { callback: null }, ACCOUNT_SUSPENDED, now);
+    return true;
+  });
   return canceled;
+}
+
+/** Calls `act` on every Sim the filter selects, page by page; returns how many it acted on. */
+async function eachSim(tx: MoveTx, filter: SimFilter, act: (sim: Sim) => Promise<boolean>): Promise<number> {
+  let acted = 0;
+  let afterSeq: number | undefined;
+  for (;;) {
+    const page = await tx.sims.list(filter, { limit: 200, afterSeq });
+    for (const sim of page.items) if (await act(sim)) acted += 1;
+    const last = page.items[page.items.length - 1];
+    if (!page.hasMore || !last) return acted;
+    afterSeq = last.seq;
+  }
 }

@@ -1,4 +1,4 @@
-import type { Repos, Tx } from '../ports.js';
+import type { BrowseCursor, BrowsePage, Repos, SimOrder, Tx } from '../ports.js';
 import type { Clock } from '../clock.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { type Caller, ownsOrManages } from '../caller.js';
@@ -67,6 +67,16 @@ export function newSim(card: Pick<Sim, 'account_sid' | 'iccid' | 'e_id' | 'regis
   };
 }
 
+/** A card registered already: 83003 when it is the caller's own, else 83002 (not registrable). */
+async function refuseRegistered(store: Tx<'sims'>, caller: Caller, iccid: string, simSid: string | null): Promise<void> {
+  if (!simSid) return;
+  const holder = await store.sims.get(simSid);
+  if (holder && holder.account_sid === caller.account.sid) {
+    throw new DomainError('registration_already_yours', `The SIM card with ICCID ${iccid} is already registered to your account as ${holder.sid}`);
+  }
+  throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} cannot be registered to your account: it is registered to another account`);
+}
+
 /** What the Sim service reads and writes. */
 export type SimStore = Repos<'sims' | 'accounts' | 'ratePlans' | 'inventory' | 'network' | 'jobs'>;
 
@@ -115,6 +125,36 @@ export class SimService {
     );
   }
 
+  /**
+   * The caller's Sims in an indexed order (the console's fleet table): the list filters, and
+   * `search`, a Sim SID (that Sim alone) or the start of a unique name.
+   */
+  async browse(caller: Caller, filter: SimListFilter & { search?: string }, order: SimOrder, cursor: BrowseCursor, limit: number): Promise<BrowsePage<Sim>> {
+    const none: BrowsePage<Sim> = { items: [], keys: [], hasMore: false };
+    let ratePlanSid: string | undefined;
+    if (filter.ratePlan !== undefined) {
+      const plan = await this.ratePlans.resolve(caller, filter.ratePlan);
+      if (!plan) return none;
+      ratePlanSid = plan.sid;
+    }
+    const search = filter.search?.trim() || undefined;
+    if (search !== undefined && isSid(search, 'DE')) {
+      const sim = await this.fetch(caller, search).catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === 'not_found') return undefined;
+        throw e;
+      });
+      const matches = sim && sim.account_sid === caller.account.sid && (filter.status === undefined || sim.status === filter.status) && (ratePlanSid === undefined || sim.rate_plan_sid === ratePlanSid) && (filter.iccid === undefined || sim.iccid === filter.iccid);
+      return matches && cursor.after === undefined && cursor.before === undefined ? { items: [sim], keys: [sim.sid], hasMore: false } : none;
+    }
+    const browseFilter = { accountSid: caller.account.sid, status: filter.status, iccid: filter.iccid, ratePlanSid, uniqueNamePrefix: search };
+    return this.store.sims.browse(browseFilter, order, cursor, limit);
+  }
+
+  /** How many of the caller's own Sims are in each status. */
+  countByStatus(caller: Caller): Promise<Partial<Record<SimStatus, number>>> {
+    return this.store.sims.countByStatus(caller.account.sid);
+  }
+
   /** Brings a SIM card from the operator's inventory into the caller's account, in status `new`. */
   async register(caller: Caller, iccid: string | undefined, registrationCode: string | undefined): Promise<Sim> {
     if (!iccid) throw new DomainError('registration_missing', 'Missing required parameter Iccid');
@@ -122,24 +162,24 @@ export class SimService {
     if (!isValidIccid(iccid)) {
       throw invalid(`Iccid "${iccid}" is not a valid ICCID: it must be 19 or 20 digits ending in a Luhn check digit`);
     }
-    return this.store.transaction(async (tx) => {
-      const card = await tx.inventory.get(iccid);
-      if (!card) throw new DomainError('registration_unknown_iccid', `No SIM card with ICCID ${iccid} is known to the network`);
-      if (card.registration_code !== registrationCode) {
-        throw new DomainError('registration_wrong_code', `The RegistrationCode does not match the SIM card with ICCID ${iccid}`);
-      }
-      if (card.sim_sid) {
-        const holder = await tx.sims.get(card.sim_sid);
-        if (holder && holder.account_sid === caller.account.sid) {
-          throw new DomainError('registration_already_yours', `The SIM card with ICCID ${iccid} is already registered to your account as ${holder.sid}`);
+    try {
+      return await this.store.transaction(async (tx) => {
+        const card = await tx.inventory.get(iccid);
+        if (!card) throw new DomainError('registration_unknown_iccid', `No SIM card with ICCID ${iccid} can be registered: the network does not know it`);
+        if (card.registration_code !== registrationCode) {
+          throw new DomainError('registration_wrong_code', `The RegistrationCode does not match the SIM card with ICCID ${iccid}`);
         }
-        throw new DomainError('registration_taken', `The SIM card with ICCID ${iccid} is already registered to another account`);
-      }
-      const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
-      await tx.sims.insert(sim);
-      await tx.inventory.setSim(iccid, sim.sid);
-      return sim;
-    });
+        await refuseRegistered(tx, caller, iccid, card.sim_sid);
+        const sim = newSim({ account_sid: caller.account.sid, iccid, e_id: card.e_id, registration_code: card.registration_code }, this.clock.now());
+        await tx.sims.insert(sim);
+        await tx.inventory.setSim(iccid, sim.sid);
+        return sim;
+      });
+    } catch (error) {
+      // Another request registered the card first, after this one looked: say whose it is now.
+      if (error instanceof DomainError && error.code === 'registration_taken') await refuseRegistered(this.store, caller, iccid, (await this.store.inventory.get(iccid))?.sim_sid ?? null);
+      throw error;
+    }
   }
 
   /**

@@ -67,10 +67,12 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
     }
   }
 
-  const current = sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined;
-  let plan = current;
+  // The Sim's current plan is read only for the rules that look at it: a plan change, an activation.
+  const currentPlan = async () => (sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined);
+  let plan: RatePlan | undefined;
   let ratePlan: string | null | undefined;
   if (input.ratePlan !== undefined) {
+    const current = await currentPlan();
     plan = (await resolveRatePlan(caller, accountSid, input.ratePlan, tx, ratePlans)) ?? undefined;
     if (plan === undefined && sim.rate_plan_sid !== null) {
       if (input.status === 'suspended') {
@@ -85,16 +87,19 @@ export async function planUpdate(caller: Caller, sim: Sim, input: SimUpdateInput
   }
 
   let status: SimStatus | undefined;
-  if (input.status !== undefined && checkTransition(sim.status, input.status, plan !== undefined) === 'allowed') {
+  const hasPlan = input.ratePlan !== undefined ? plan !== undefined : sim.rate_plan_sid !== null;
+  if (input.status !== undefined && checkTransition(sim.status, input.status, hasPlan) === 'allowed') {
     status = input.status as SimStatus;
-    checkActivationPlan(sim.status, status, plan);
+    if (activates(sim.status, status)) checkActivationPlan(input.ratePlan !== undefined ? plan : await currentPlan());
   }
 
   if (input.resetStatus !== undefined) {
     if (input.resetStatus !== 'resetting') throw invalid(`ResetStatus must be "resetting"; got "${input.resetStatus}"`);
-    if (sim.reset_status === 'resetting') throw new DomainError('update_in_progress', `A connectivity reset of Sim ${sim.sid} is already in progress`);
+    // 33120: "The SIM you requested has already a connectivity reset in progress".
+    if (sim.reset_status === 'resetting') throw new DomainError('reset_in_progress', `A connectivity reset of Sim ${sim.sid} is already in progress; wait for it to finish`);
+    // 33119: the SIM "is not in a status where it can connect to a cellular network".
     if (sim.status !== 'ready' && sim.status !== 'active') {
-      throw new DomainError('invalid_transition', `Only a ready or active SIM can have its connectivity reset; this one is ${sim.status}`);
+      throw new DomainError('reset_not_allowed', `Only a ready or active SIM can have its connectivity reset; this one is ${sim.status}`);
     }
   }
 
@@ -158,10 +163,12 @@ function checkStrategyChange(sim: Sim, from: RatePlan | undefined, to: RatePlan 
   );
 }
 
+/** A move into ready or active from any other status. */
+export const activates = (from: SimStatus, to: SimStatus) => (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
+
 /** 33122: a SIM cannot be activated on a rate plan with deprecated Data Metering (anything but payg). */
-function checkActivationPlan(from: SimStatus, to: SimStatus, plan: RatePlan | undefined): void {
-  const activates = (to === 'ready' || to === 'active') && from !== 'ready' && from !== 'active';
-  if (activates && plan && plan.data_metering !== 'payg') {
+export function checkActivationPlan(plan: RatePlan | undefined): void {
+  if (plan && plan.data_metering !== 'payg') {
     throw new DomainError('rate_plan_not_allowed', `Cannot activate a SIM on rate plan ${plan.sid}: its DataMetering ${plan.data_metering} is deprecated; use a payg rate plan`);
   }
 }

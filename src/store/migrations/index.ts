@@ -9,8 +9,11 @@ import * as genericJobs from './006-generic-jobs.js';
 import * as snapshots from './007-snapshots.js';
 import * as jobFairness from './008-job-fairness.js';
 import * as credentialVersion from './009-credential-version.js';
-import * as sealedSnapshots from './010-sealed-snapshots.js';
-import * as loginFailures from './011-login-failures.js';
+import * as leaseIndexes from './010-lease-indexes.js';
+import * as consoleTables from './011-console.js';
+import * as stateVersion from './012-state-version.js';
+import * as sealedSnapshots from './013-sealed-snapshots.js';
+import * as loginFailures from './014-login-failures.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -25,7 +28,10 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007-snapshots': { up: snapshots.up(dialect) },
     '008-job-fairness': { up: jobFairness.up() },
     '009-credential-version': { up: credentialVersion.up() },
-    '010-sealed-snapshots': { up: sealedSnapshots.up() },
-    '011-login-failures': { up: loginFailures.up(dialect) },
+    '010-lease-indexes': { up: leaseIndexes.up() },
+    '011-console': { up: consoleTables.up(dialect) },
+    '012-state-version': { up: stateVersion.up() },
+    '013-sealed-snapshots': { up: sealedSnapshots.up() },
+    '014-login-failures': { up: loginFailures.up(dialect) },
   };
 }

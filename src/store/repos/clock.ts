@@ -6,15 +6,24 @@ import { compiledQuery } from '../../lib/compiled-query.js';
 const ROW = 1;
 
 // Every process reads it several times a second; compiled once (src/lib/compiled-query.ts).
-const offsetRow = compiledQuery((db: Kysely<Database>) => db.selectFrom('emulated_clock').select('offset_ms').where('id', '=', ROW));
+// One statement, so the offset and the state version are read together. The clock has no row
+// until it first moves (and after a reset): the offset is then 0.
+const clockRow = compiledQuery((db: Kysely<Database>) =>
+  db
+    .selectFrom('state_version')
+    .leftJoin('emulated_clock', 'emulated_clock.id', 'state_version.id')
+    .select(['emulated_clock.offset_ms', 'state_version.version'])
+    .where('state_version.id', '=', ROW),
+);
 
 export function clockRepo(db: Kysely<Database>): ClockRepo {
-  const offset = async () => {
-    const row = await offsetRow.first(db, {});
-    return row ? Number(row.offset_ms) : 0;
+  const read = async () => {
+    const row = await clockRow.first(db, {});
+    return { offsetMs: Number(row?.offset_ms ?? 0), stateVersion: Number(row?.version ?? 0) };
   };
+  const offset = async () => (await read()).offsetMs;
   return {
-    offset,
+    read,
     async advance(offsetMs) {
       await db
         .insertInto('emulated_clock')

@@ -55,5 +55,16 @@ export function commandRepo(db: Kysely<Database>): CommandRepo {
     async delete(sid) {
       await db.deleteFrom('commands').where('sid', '=', sid).execute();
     },
+    async pruneCreatedBefore(before, limit) {
+      // Sequence numbers grow with creation time: the first Command created since `before`
+      // bounds the search, so neither query reads the young ones, however many there are.
+      const young = await db.selectFrom('commands').select('seq').where('date_created', '>=', before).orderBy('seq').limit(1).executeTakeFirst();
+      const old = db.selectFrom('commands').select('seq').where('date_created', '<', before).orderBy('seq').limit(limit);
+      const result = await db
+        .deleteFrom('commands')
+        .where('seq', 'in', young ? old.where('seq', '<', young.seq) : old)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -25,5 +25,11 @@ export function inventoryRepo(db: Kysely<Database>): InventoryRepo {
     async setSim(iccid, simSid) {
       await db.updateTable('sim_inventory').set({ sim_sid: simSid }).where('iccid', '=', iccid).execute();
     },
+    async listUnregistered(afterIccid, limit) {
+      // Through the partial index sim_inventory_unregistered (migration 011).
+      let q = db.selectFrom('sim_inventory').selectAll().where('sim_sid', 'is', null);
+      if (afterIccid !== undefined) q = q.where('iccid', '>', afterIccid);
+      return q.orderBy('iccid').limit(limit).execute();
+    },
   };
 }

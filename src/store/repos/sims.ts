@@ -86,7 +86,47 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       if (filter.ratePlanSid !== undefined) q = q.where('rate_plan_sid', '=', filter.ratePlanSid);
       if (filter.eId !== undefined) q = q.where('e_id', '=', filter.eId);
       if (filter.registrationCode !== undefined) q = q.where('registration_code', '=', filter.registrationCode);
+      if (filter.resetStatus !== undefined) q = q.where('reset_status', '=', filter.resetStatus);
       return toPage(await keysetPage(q, 'seq', page), fromRow);
+    },
+    async browse(filter, order, cursor, limit) {
+      let q = db.selectFrom('sims').selectAll().where('account_sid', '=', filter.accountSid);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.iccid !== undefined) q = q.where('iccid', '=', filter.iccid);
+      if (filter.ratePlanSid !== undefined) q = q.where('rate_plan_sid', '=', filter.ratePlanSid);
+      let column: 'seq' | 'iccid' | 'unique_name' = order.by === 'iccid' ? 'iccid' : 'seq';
+      let direction = order.direction;
+      const prefix = filter.uniqueNamePrefix;
+      if (prefix !== undefined) {
+        // [prefix, its successor): a range the (account_sid, unique_name) index serves in order,
+        // exact in byte order (SQLite; PostgreSQL with the C collation). Rows outside the prefix
+        // under another collation are dropped below.
+        const last = prefix.codePointAt(prefix.length - 1) ?? 0;
+        const successor = prefix.slice(0, prefix.length - (last > 0xffff ? 2 : 1)) + String.fromCodePoint(Math.min(last + 1, 0x10ffff));
+        q = q.where('unique_name', '>=', prefix).where('unique_name', '<', successor);
+        column = 'unique_name';
+        direction = 'asc';
+      }
+      const back = cursor.before !== undefined;
+      const read = back ? (direction === 'asc' ? 'desc' : 'asc') : direction;
+      const key = back ? cursor.before : cursor.after;
+      if (key !== undefined) q = q.where(column, read === 'asc' ? '>' : '<', column === 'seq' ? Number(key) : key);
+      const rows = await q.orderBy(column, read).limit(limit + 1).execute();
+      const hasMore = rows.length > limit;
+      if (hasMore) rows.pop();
+      if (back) rows.reverse();
+      const shown = prefix === undefined ? rows : rows.filter((row) => row.unique_name?.startsWith(prefix));
+      return { items: shown.map(fromRow), keys: shown.map((row) => String(row[column])), hasMore };
+    },
+    async countByStatus(accountSid) {
+      // Read from the (account_sid, status, seq) index alone.
+      const rows = await db
+        .selectFrom('sims')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('account_sid', '=', accountSid)
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     },
     async countByRatePlan(ratePlanSid) {
       const row = await db

@@ -33,14 +33,18 @@ interface SnapshotData {
 }
 
 const OWN_TABLE = 'snapshots';
-/** Coordination between processes, not state: kept through resets and restores (the version is bumped by them). */
-const COORDINATION = new Set(['credential_version', 'login_failures']);
+/**
+ * Kept through resets and restores: the versions that coordinate processes (bumped by both), the
+ * failed logins counted across processes, and who is signed in to the console (a reset signs no
+ * one out, a restore brings back no ended session).
+ */
+const KEPT = new Set(['credential_version', 'state_version', 'login_failures', 'console_sessions']);
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
 async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>> {
   const tables = await db.introspection.getTables();
-  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && !COORDINATION.has(t.name) && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
+  return new Map(tables.filter((t) => !t.isView && t.name !== OWN_TABLE && !KEPT.has(t.name) && !t.name.startsWith('kysely_')).map((t) => [t.name, t.columns.map((c) => c.name)]));
 }
 
 /** A dynamic table name: the tables are only known at run time. */
@@ -86,6 +90,15 @@ export function resealSnapshotData(raw: string, secrets: SecretBox): string {
     if (secrets.needsReseal(stored)) row[token] = secrets.seal(secrets.open(stored, row[sid] as string), row[sid] as string);
   }
   return JSON.stringify(data);
+}
+
+/**
+ * The state was replaced: every process forgets the credentials it remembers (accounts and keys
+ * changed), and takes the stored clock as it is, even when it goes back.
+ */
+async function replaced(db: Kysely<Database>): Promise<void> {
+  await credentialVersionRepo(db).bump();
+  await db.updateTable('state_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
 }
 
 export function stateRepo(db: Kysely<Database>, secrets: SecretBox): StateRepo {
@@ -136,8 +149,7 @@ export function stateRepo(db: Kysely<Database>, secrets: SecretBox): StateRepo {
         if (error instanceof SecretKeyError) throw invalid(`Snapshot "${name}" cannot be restored: ${error.message}`);
         throw error;
       }
-      // Accounts and keys changed: every process forgets the credentials it remembers.
-      await credentialVersionRepo(db).bump();
+      await replaced(db);
       return meta(stored);
     },
 
@@ -151,7 +163,7 @@ export function stateRepo(db: Kysely<Database>, secrets: SecretBox): StateRepo {
         if (table === 'accounts') await db.deleteFrom('accounts').where('sid', '!=', keepAccountSid).execute();
         else await rowsDb.deleteFrom(table).execute();
       }
-      await credentialVersionRepo(db).bump();
+      await replaced(db);
     },
   };
 }
