@@ -2,8 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { invalid } from '../domain/errors.js';
 import type { HttpMethod } from '../domain/models.js';
 
-// Reading PascalCase parameters from a form body (POST) or query string (GET, HEAD, DELETE). Each reader
-// returns undefined when the parameter is absent and throws a Twilio-style 400 when it is bad.
+// Reading PascalCase parameters from a form body (POST) or query string (GET, HEAD, DELETE).
+// Each reader returns undefined when the parameter is absent and throws a Twilio-style 400 when
+// it is bad.
 
 export type Params = Record<string, string | string[] | undefined>;
 
