@@ -1,11 +1,13 @@
 // Measures the fault targets of docs/reliability.md, outside the test suite (the tests assert
 // order and completion; the times are measured here):
 //
-//   npx tsx bench/faults.ts [--store sqlite|postgres]
+//   npx tsx bench/faults.ts [--store sqlite|postgres] [--fault-rounds 12] [--fault-gap-ms 5000]
 //
 // 1. Another account's status change (with its callback) while one account has 64 callback
 //    receivers that trickle one byte every 2 s, against the same change with nothing stuck.
 // 2. The RSS of this process while a callback answer of 1 GB is cut off at 64 KB.
+// 3. PostgreSQL only: how soon service is whole again after its connections are ended, and after
+//    it refused connections for a while (database-faults.ts).
 // PostgreSQL needs TEST_DATABASE_URL (a server where this may create a database).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { createWisp, type Wisp } from '../src/app.js';
 import { withCheckDigit } from '../src/domain/iccid.js';
 import type { Account } from '../src/domain/models.js';
+import { measureDatabaseFaults } from './database-faults.js';
 
 const store = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] : 'sqlite';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -128,6 +131,11 @@ async function main(): Promise<void> {
     await sleep(500);
     clearInterval(watch);
     console.log(`[${store}] 1 GB callback answer: RSS ${Math.round(before / 1048576)} MB before, peak ${Math.round(peak / 1048576)} MB (+${Math.round((peak - before) / 1048576)} MB); the receiver wrote ${Math.round(written / 1048576)} MB before the connection closed`);
+
+    if (store === 'postgres') {
+      const url = await wisp.app.listen({ port: 0, host: '127.0.0.1' });
+      await measureDatabaseFaults(wisp, url, await simsOf(wisp, wisp.master, 12), db.url, store);
+    }
   } finally {
     for (const s of sockets) s.destroy();
     trickle.close();

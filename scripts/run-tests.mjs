@@ -1,6 +1,8 @@
 // Runs every test file under test/ with Node's test runner (TypeScript through tsx): first
 // against SQLite, then again against PostgreSQL when TEST_DATABASE_URL names a server. Files
-// named *.pg.test.ts test PostgreSQL-only behaviour and run in the PostgreSQL pass alone. A
+// named *.pg.test.ts test PostgreSQL-only behaviour and run in the PostgreSQL pass alone, files
+// named *.sqlite.test.ts SQLite-only behaviour (a database file on a disk of the test's own) in
+// the SQLite pass alone. A
 // PostgreSQL pass that cannot run is reported as SKIPPED with the reason, never as passed.
 //
 //   node scripts/run-tests.mjs [--store sqlite|postgres|both] [test files...]
@@ -119,12 +121,14 @@ function line(name, outcome) {
 const { store, files: given } = parseArgs(process.argv.slice(2));
 const files = given.length > 0 ? given : findTests('test').sort();
 const pgOnly = files.filter((f) => f.endsWith('.pg.test.ts'));
-const common = files.filter((f) => !f.endsWith('.pg.test.ts'));
+const sqliteOnly = files.filter((f) => f.endsWith('.sqlite.test.ts'));
+const common = files.filter((f) => !f.endsWith('.pg.test.ts') && !f.endsWith('.sqlite.test.ts'));
 const { TEST_DATABASE_URL: pgUrl, ...baseEnv } = process.env;
 
 let sqlite = { skipped: 'not requested (--store postgres)' };
 if (store !== 'postgres') {
-  sqlite = common.length > 0 ? run('SQLite', common, baseEnv) : { skipped: 'no test files for SQLite' };
+  const forSqlite = [...common, ...sqliteOnly];
+  sqlite = forSqlite.length > 0 ? run('SQLite', forSqlite, baseEnv) : { skipped: 'no test files for SQLite' };
 }
 
 let postgres = { skipped: 'not requested (--store sqlite)' };

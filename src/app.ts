@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { connect } from './store/connect.js';
+import { connect, StoreStartError } from './store/connect.js';
+import { resealSecrets } from './store/secrets.js';
+import { SecretBox, SecretKeyError } from './lib/secret-box.js';
 import { kyselyStore, type WispStore } from './store/kysely-store.js';
 import { faultOf } from './store/faults.js';
 import { LogThrottle } from './lib/log-throttle.js';
@@ -31,6 +33,7 @@ import { SimulatedOperator } from './network/simulator.js';
 import { policyConnector, systemResolver, type Resolver } from './network/outbound-policy.js';
 import { wispHandlers } from './jobs/index.js';
 import { buildServer } from './http/server.js';
+import { FaultReporter } from './http/faults.js';
 import { seedDemo } from './demo.js';
 import { StateService } from './domain/state.js';
 import { applySeed } from './domain/seed-apply.js';
@@ -62,6 +65,8 @@ export interface Wisp {
   metrics: WispMetrics;
   /** The listener of WISP_METRICS_PORT, when set. */
   metricsServer: Server | null;
+  /** How auth tokens are kept at rest: the id of WISP_SECRET_KEY (null: plain), and what start sealed again. */
+  secrets: { keyId: string | null; resealed: { accounts: number; snapshots: number } };
   close(): Promise<void>;
 }
 
@@ -93,6 +98,9 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
     [
       { name: 'jobs', prune: (before, limit) => store.jobs.pruneFinished(before, limit) },
       { name: 'callbacks', prune: (before, limit) => store.callbacks.pruneDelivered(before, limit) },
+      // Dead work is what an operator looks into: kept longer, by a setting of its own.
+      { name: 'deadJobs', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.jobs.pruneDead(before, limit) },
+      { name: 'deadCallbacks', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.callbacks.pruneDead(before, limit) },
       // Twilio keeps a Command 30 days, whatever WISP_JOB_RETENTION_HOURS says.
       { name: 'commands', retentionMs: COMMAND_RETENTION_MS, prune: (before, limit) => store.commands.pruneCreatedBefore(before, limit) },
     ],
@@ -157,19 +165,31 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
     sqliteCacheMb: config.sqliteCacheMb,
     onConnectionError: () => countDatabaseError(),
   });
-  const store = kyselyStore(connection);
+  const secrets = new SecretBox(config.secretKey, config.previousSecretKeys);
+  const store = kyselyStore(connection, secrets);
   let metricsServer: Server | null = null;
   try {
+    const resealed = await resealSecrets(connection.db, secrets).catch((error: unknown) => {
+      throw error instanceof SecretKeyError ? new StoreStartError(`cannot read the auth tokens in the database: ${error.message}`) : error;
+    });
     const clock = new SharedClock(store.clock);
     await clock.refresh(true);
     await store.network.ensure({ available: true, latency_ms: config.lifecycle.initialLatencyMs, failure_rate: 0, date_updated: clock.now() });
     // Job logs go to the server's logger once it exists.
-    let logTarget: EngineLog | null = null;
-    // Identical lines (a database that is down fails every poll) are logged once per interval.
+    let logTarget: FastifyBaseLogger | null = null;
+    // A fault of the database itself (down, its disk full, read-only) is one line per interval,
+    // naming the cause and the setting, whoever meets it: a request or the worker. Other
+    // identical lines (a failing job retried) are logged once per interval, with the error's
+    // message, never its stack.
+    const faults = new FaultReporter(faultOf);
     const throttle = new LogThrottle();
     const line = (level: 'warn' | 'error') => (details: object, message: string) => {
-      const seen = throttle.take(`${level}|${message}|${String((details as { err?: unknown }).err)}`);
-      if (seen) logTarget?.[level](seen.suppressed > 0 ? { ...details, suppressed: seen.suppressed } : details, message);
+      if (!logTarget) return;
+      const { err, ...rest } = details as { err?: unknown };
+      if (err !== undefined && faults.fault(err, logTarget)) return;
+      const reason = err === undefined ? {} : { err: err instanceof Error ? err.message || err.name : String(err) };
+      const seen = throttle.take(`${level}|${message}|${reason.err}`);
+      if (seen) logTarget[level]({ ...rest, ...reason, ...(seen.suppressed > 0 ? { suppressed: seen.suppressed } : {}) }, message);
     };
     const log: EngineLog = { warn: line('warn'), error: line('error') };
     const metrics = new WispMetrics({ jobStats: () => store.jobs.stats(clock.now()), now: () => clock.now(), poolStats: connection.poolStats });
@@ -193,7 +213,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       });
     }
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
-    const app = await buildServer({ config, services, adminToken, faultOf, metrics, logger: options.logger });
+    const app = await buildServer({ config, services, adminToken, faults, metrics, logger: options.logger });
     if (config.metricsPort !== null) metricsServer = await metrics.listen(config.metricsPort, config.host);
     logTarget = app.log;
     engine.runner.startHeartbeat();
@@ -213,6 +233,7 @@ export async function createWisp(config: Config, options: WispOptions = {}): Pro
       /** Stops taking requests, lets the jobs in hand finish (at most WISP_DRAIN_TIMEOUT_MS), then closes the store. */
       metrics,
       metricsServer,
+      secrets: { keyId: secrets.currentKeyId, resealed },
       async close() {
         if (metricsServer) await new Promise((resolve) => metricsServer?.close(resolve));
         await app.close();

@@ -21,6 +21,10 @@ export interface Config {
   accountSid: string | null;
   authToken: string | null;
   adminToken: string | null;
+  /** Seals account auth tokens at rest (WISP_SECRET_KEY); null: they are stored plain. */
+  secretKey: Buffer | null;
+  /** Keys that only open, during a rotation (WISP_SECRET_KEY_PREVIOUS). */
+  previousSecretKeys: Buffer[];
   demo: boolean;
   /** A seed file (JSON or YAML) loaded into an empty database instead of the demo fleet. */
   seed: string | null;
@@ -68,8 +72,10 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** A kept-alive connection waits this long for its next request. */
   keepAliveTimeoutMs: number;
-  /** Bytes of a request's headers, all together. */
+  /** Bytes of a request's headers, all together (the request line among them). */
   maxHeaderBytes: number;
+  /** Bytes of a request's URL, path and query string. */
+  maxUrlBytes: number;
   /** Bytes of a request body. */
   maxBodyBytes: number;
   /** Connections open at once; more are refused. */
@@ -105,6 +111,8 @@ export interface LifecycleConfig {
   drainTimeoutMs: number;
   /** How long finished jobs and delivered callbacks are kept (emulated ms); 0 keeps them forever. */
   retentionMs: number;
+  /** How long dead jobs and dead callbacks are kept after they died (emulated ms); 0 keeps them forever. */
+  deadRetentionMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -134,6 +142,25 @@ function strongEnough(token: string): boolean {
   const sizes = [26, 26, 10, 33];
   const alphabet = classes.reduce((sum, re, i) => sum + (re.test(token) ? sizes[i] : 0), 0);
   return token.length >= 32 && token.length * Math.log2(alphabet) >= 128 && new Set(token).size >= 10;
+}
+
+/**
+ * A 256-bit key: 64 hex digits (openssl rand -hex 32) or its 32 bytes in base64. The message
+ * never repeats the value: it is a secret, and error messages end in logs.
+ */
+function secretKey(name: string, raw: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+  if (!key || key.length !== 32) throw new ConfigError(`${name} must be a 256-bit key: 64 hex digits (openssl rand -hex 32) or 32 bytes in base64`);
+  return key;
+}
+
+function secretKeys(env: NodeJS.ProcessEnv): { secretKey: Buffer | null; previousSecretKeys: Buffer[] } {
+  const current = optional(env, 'WISP_SECRET_KEY');
+  const previous = (optional(env, 'WISP_SECRET_KEY_PREVIOUS') ?? '').split(/[\s,]+/).filter(Boolean);
+  return {
+    secretKey: current === null ? null : secretKey('WISP_SECRET_KEY', current),
+    previousSecretKeys: previous.map((raw, i) => secretKey(`WISP_SECRET_KEY_PREVIOUS (key ${i + 1})`, raw)),
+  };
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -178,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountSid,
     authToken,
     adminToken,
+    ...secretKeys(env),
     demo: env.WISP_DEMO !== '0' && env.WISP_DEMO !== 'false',
     seed: optional(env, 'WISP_SEED'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
@@ -232,11 +260,14 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     idleTimeoutMs: intSetting(env, 'WISP_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     keepAliveTimeoutMs: intSetting(env, 'WISP_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
     maxHeaderBytes: intSetting(env, 'WISP_HTTP_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxUrlBytes: intSetting(env, 'WISP_HTTP_MAX_URL_BYTES', 8192, 256, 1_048_576),
     maxBodyBytes: intSetting(env, 'WISP_HTTP_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 1_073_741_824),
     maxConnections: intSetting(env, 'WISP_HTTP_MAX_CONNECTIONS', 2048, 1, 1_000_000),
   };
   // Node.js requires it: the headers are part of the request.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('WISP_HTTP_HEADERS_TIMEOUT_MS must not be above WISP_HTTP_REQUEST_TIMEOUT_MS');
+  // Node.js counts the request line among the headers: a longer URL could never arrive whole.
+  if (limits.maxUrlBytes > limits.maxHeaderBytes) throw new ConfigError('WISP_HTTP_MAX_URL_BYTES must not be above WISP_HTTP_MAX_HEADER_BYTES');
   return limits;
 }
 
@@ -263,6 +294,7 @@ function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
     clockRunTimeoutMs: intSetting(env, 'WISP_CLOCK_RUN_TIMEOUT_MS', 60_000, 100, 3_600_000),
     drainTimeoutMs: intSetting(env, 'WISP_DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
     retentionMs: intSetting(env, 'WISP_JOB_RETENTION_HOURS', 168, 0, 87_600) * 3_600_000,
+    deadRetentionMs: intSetting(env, 'WISP_DEAD_JOB_RETENTION_HOURS', 720, 0, 87_600) * 3_600_000,
   };
   if (settings.backoffMaxMs < settings.backoffBaseMs) throw new ConfigError('WISP_JOB_BACKOFF_MAX_MS must not be below WISP_JOB_BACKOFF_BASE_MS');
   return settings;

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   if (config.role === 'worker') {
     // A worker serves no HTTP: it runs the job outbox against the shared database.
     process.stdout.write(`Wisp worker started (WISP_ROLE=worker): running jobs from ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'PostgreSQL'}\n`);
+    reportSecrets(wisp);
     return;
   }
   const address = await wisp.app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
@@ -20,6 +21,19 @@ async function main(): Promise<void> {
   });
   const origin = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
   process.stdout.write(startBanner(bannerFacts(config, origin, wisp)));
+  reportSecrets(wisp);
+}
+
+/** How the auth tokens are kept at rest, said once at start (docs/security.md). */
+function reportSecrets({ secrets }: Wisp): void {
+  const { accounts, snapshots } = secrets.resealed;
+  if (accounts + snapshots > 0) {
+    const how = secrets.keyId ? `sealed with WISP_SECRET_KEY (key id ${secrets.keyId})` : 'stored unencrypted, as no WISP_SECRET_KEY is set';
+    process.stdout.write(`wisp: the auth tokens of ${accounts} account(s) and ${snapshots} snapshot(s) are now ${how}\n`);
+  }
+  if (!secrets.keyId) {
+    process.stderr.write('wisp: warning: WISP_SECRET_KEY is not set: account auth tokens are stored unencrypted in the database; set it to 64 random hex digits (openssl rand -hex 32) to encrypt them (docs/security.md)\n');
+  }
 }
 
 /** A start-up fault an operator fixes by changing a setting: one line, no stack trace. */

@@ -17,8 +17,12 @@ export const ADMIN_ERRORS = {
   conflict: { status: 409 },
   /** The simulated network would not carry what the device tried (data, a Command). */
   network_refused: { status: 409 },
+  /** The request's body did not arrive within WISP_HTTP_REQUEST_TIMEOUT_MS. */
+  request_timeout: { status: 408 },
   body_too_large: { status: 413 },
+  uri_too_long: { status: 414 },
   unsupported_media_type: { status: 415 },
+  headers_too_large: { status: 431 },
   /** Too many wrong admin tokens from this address: wait Retry-After seconds. */
   too_many_requests: { status: 429 },
   /** The database cannot be used right now (unreachable, disk full, read-only). */
@@ -51,7 +55,7 @@ const FROM_DOMAIN: Partial<Record<DomainErrorCode, AdminErrorCode>> = {
   unique_name_taken: 'conflict',
 };
 
-const FROM_STATUS: Record<number, AdminErrorCode> = { 400: 'invalid_body', 413: 'body_too_large', 415: 'unsupported_media_type' };
+const FROM_STATUS: Record<number, AdminErrorCode> = { 400: 'invalid_body', 404: 'not_found', 408: 'request_timeout', 413: 'body_too_large', 414: 'uri_too_long', 415: 'unsupported_media_type', 431: 'headers_too_large' };
 
 function toAdminError(error: unknown): AdminError | null {
   if (error instanceof AdminError) return error;
@@ -61,8 +65,9 @@ function toAdminError(error: unknown): AdminError | null {
   }
   if (error instanceof DomainError) return new AdminError(FROM_DOMAIN[error.code] ?? 'invalid_body', error.message);
   const status = (error as FastifyError | null)?.statusCode;
-  const code = status === undefined ? undefined : FROM_STATUS[status];
-  return code ? new AdminError(code, (error as Error).message) : null;
+  if (status === undefined || status < 400 || status >= 500) return null;
+  if (status === 415) return new AdminError('unsupported_media_type', 'The body must be JSON (Content-Type: application/json)');
+  return new AdminError(FROM_STATUS[status] ?? 'invalid_body', (error as Error).message);
 }
 
 export function sendAdminError(reply: FastifyReply, error: AdminError): FastifyReply {

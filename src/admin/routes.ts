@@ -29,7 +29,7 @@ export function adminRoutes(app: FastifyInstance, ctx: HttpContext): void {
     }
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
-      if (match) await pause(ctx.adminThrottle.fail(request.ip));
+      if (match) await pause(await ctx.adminThrottle.fail(request.ip));
       reply.header('WWW-Authenticate', 'Bearer realm="Wisp admin"');
       return sendAdminError(reply, new AdminError('unauthorized', 'A valid admin token is required: Authorization: Bearer $WISP_ADMIN_TOKEN'));
     }

@@ -148,6 +148,8 @@ export interface CallbackRepo {
   recordAttempt(id: number, attempt: CallbackAttempt): Promise<void>;
   /** Deletes up to `limit` deliveries created and delivered before `before`; returns how many. */
   pruneDelivered(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` dead deliveries whose last attempt was before `before`; returns how many. */
+  pruneDead(before: number, limit: number): Promise<number>;
   /** Newest first. */
   list(filter: CallbackListFilter): Promise<CallbackDelivery[]>;
 }
@@ -183,6 +185,15 @@ export interface CredentialVersionRepo {
   bump(): Promise<void>;
 }
 
+/** Failed logins counted across processes (src/http/throttle.ts keeps them per process as well). */
+export interface LoginFailureRepo {
+  /** Counts one more failure of `key` in its window (a new window if the last one ended); returns the count and when the window ends. */
+  record(key: string, windowMs: number, now: number): Promise<{ failures: number; resetAt: number }>;
+  clear(key: string): Promise<void>;
+  /** Deletes up to `limit` counters whose window ended before `now`; returns how many. */
+  pruneExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Every repository the domain may use. */
 export interface AllRepos {
   accounts: AccountRepo;
@@ -197,6 +208,7 @@ export interface AllRepos {
   network: NetworkRepo;
   clock: ClockRepo;
   credentialVersion: CredentialVersionRepo;
+  loginFailures: LoginFailureRepo;
   fees: FeeRepo;
   commands: CommandRepo;
   dataSessions: DataSessionRepo;

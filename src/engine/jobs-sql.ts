@@ -281,17 +281,10 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       return rows.map((row) => fromRow<Tasks>(row));
     },
 
-    async pruneFinished(before, limit) {
-      // Ids grow with creation time: the first job created since `before` bounds the search, so
-      // neither query reads the young jobs, however many there are.
-      const young = await db.selectFrom('jobs').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
-      const old = db.selectFrom('jobs').select('id').where('state', 'in', ['done', 'canceled']).where('date_updated', '<', before).orderBy('id').limit(limit);
-      const result = await db
-        .deleteFrom('jobs')
-        .where('id', 'in', young ? old.where('id', '<', young.id) : old)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
+    pruneFinished: (before, limit) => pruneIn(db, ['done', 'canceled'], before, limit),
+
+    // A dead job's date_updated is when it died.
+    pruneDead: (before, limit) => pruneIn(db, ['dead'], before, limit),
 
     async revive(id, now) {
       const result = await db
@@ -320,4 +313,17 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
       return revived;
     },
   };
+}
+
+/** Deletes up to `limit` jobs in `states` last changed before `before`; returns how many. */
+async function pruneIn(db: Kysely<JobsDatabase>, states: string[], before: number, limit: number): Promise<number> {
+  // Ids grow with creation time: the first job created since `before` bounds the search, so
+  // neither query reads the young jobs, however many there are.
+  const young = await db.selectFrom('jobs').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+  const old = db.selectFrom('jobs').select('id').where('state', 'in', states).where('date_updated', '<', before).orderBy('id').limit(limit);
+  const result = await db
+    .deleteFrom('jobs')
+    .where('id', 'in', young ? old.where('id', '<', young.id) : old)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

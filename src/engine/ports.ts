@@ -111,6 +111,8 @@ export interface JobLedger<Tasks extends TaskMap> {
   countDue(dueBy: number, causedSince?: number): Promise<{ pending: number; running: number }>;
   /** Deletes up to `limit` done or canceled jobs created and last changed before `before`; returns how many. */
   pruneFinished(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` dead jobs that died before `before`; returns how many. */
+  pruneDead(before: number, limit: number): Promise<number>;
 }
 
 export type Jobs<Tasks extends TaskMap> = JobQueue<Tasks> & JobLedger<Tasks>;

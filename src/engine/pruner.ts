@@ -35,7 +35,7 @@ export class Pruner {
     this.timer = setInterval(() => {
       if (this.round) return;
       this.round = this.prune()
-        .catch((error: unknown) => this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'pruning finished work failed; trying again later'))
+        .catch((error: unknown) => this.log.warn({ err: error }, 'pruning finished work failed; trying again later'))
         .finally(() => (this.round = null));
     }, EVERY_MS);
     this.timer.unref();

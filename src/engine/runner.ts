@@ -155,7 +155,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     this.heartbeat = setInterval(() => {
       if (this.inHand.size === 0) return;
       this.store.jobs.extendLeases(this.owner, [...this.inHand], Date.now() + this.settings.leaseMs).catch((error: unknown) => {
-        this.log.warn({ err: describe(error) }, 'could not extend job leases');
+        this.log.warn({ err: error }, 'could not extend job leases');
       });
     }, every);
     this.heartbeat.unref();
@@ -255,7 +255,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
       }
       outcome = job.attempts < (handler?.maxAttempts ?? this.settings.maxAttempts) ? 'retry' : 'dead';
       await this.fail(job, handler, error).catch((failure: unknown) => {
-        this.log.error({ job: job.id, kind: job.kind, err: describe(failure) }, 'could not record a job failure; its lease will expire and it will run again');
+        this.log.error({ job: job.id, kind: job.kind, err: failure }, 'could not record a job failure; its lease will expire and it will run again');
       });
     } finally {
       this.observe(job.kind, outcome, (performance.now() - started) / 1000);
@@ -332,7 +332,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     const message = describe(error);
     const maxAttempts = handler?.maxAttempts ?? this.settings.maxAttempts;
     if (job.attempts < maxAttempts) {
-      this.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: message }, 'job failed; it will be retried');
+      this.log.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed; it will be retried');
       await this.store.transaction(async (tx) => {
         const now = this.clock.now();
         const nextRunAt = now + jitteredBackoffMs(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
@@ -341,7 +341,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
       }, outcomeOf(job));
       return;
     }
-    this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: message }, 'job failed for the last time; it is dead');
+    this.log.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job failed for the last time; it is dead');
     try {
       await this.store.transaction(async (tx) => {
         const now = this.clock.now();
@@ -357,14 +357,14 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
             if (!(await tx.jobs.finish(job.id, this.owner, 'dead', now, recorded))) return;
             await handler.onUndoFailed?.(tx, job, deadError, now);
           }, outcomeOf(job));
-          this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; its simpler undo ran instead');
+          this.log.error({ job: job.id, err: deadError }, 'the dead job could not be undone; its simpler undo ran instead');
           return;
         } catch (fallbackError) {
-          this.log.error({ job: job.id, err: describe(fallbackError) }, 'the simpler undo of a dead job failed too');
+          this.log.error({ job: job.id, err: fallbackError }, 'the simpler undo of a dead job failed too');
         }
       }
       // Even when undoing fails, the job must end rather than fail forever.
-      this.log.error({ job: job.id, err: describe(deadError) }, 'the dead job could not be undone; marking it dead as it is');
+      this.log.error({ job: job.id, err: deadError }, 'the dead job could not be undone; marking it dead as it is');
       await this.store.jobs.finish(job.id, this.owner, 'dead', this.clock.now(), recorded);
     }
   }

@@ -72,6 +72,7 @@ export interface EngineClock {
   now(): number;
 }
 
+/** Where the engine reports trouble; `err` in the details is the error itself, for the owner to write as it sees fit. */
 export interface EngineLog {
   warn(details: object, message: string): void;
   error(details: object, message: string): void;

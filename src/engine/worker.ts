@@ -104,7 +104,7 @@ export class Worker<J extends { kind: string }> {
         await this.beforeLease();
         full = await this.fill();
       } catch (error) {
-        this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'leasing jobs failed; trying again shortly');
+        this.log.warn({ err: error }, 'leasing jobs failed; trying again shortly');
       }
       if (!this.running) break;
       if (full) continue;

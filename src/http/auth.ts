@@ -103,7 +103,7 @@ export class BasicAuth {
       return sendError(reply, 401, 20005, 'Account not active');
     }
     if (typeof result === 'string') {
-      await pause(this.throttle.fail(request.ip, credentials.user));
+      await pause(await this.throttle.fail(request.ip, credentials.user));
       return unauthorized(reply, 'Authenticate: the username or password is incorrect');
     }
     this.throttle.succeed(credentials.user);

@@ -90,8 +90,13 @@ function handleError(faults: FaultReporter, error: FastifyError | DomainError, r
   }
   // 20413: "Request entity is larger than limits defined by the server."
   if (error.statusCode === 413) return sendError(reply, 413, 20413, `Request Entity Too Large: ${error.message}`);
-  if (error.validation || error.statusCode === 400 || error.statusCode === 415) {
-    const status = error.statusCode ?? 400;
+  if (error.statusCode === 415) {
+    const { code } = answerFor('invalid_parameter', request.url);
+    return sendError(reply, 415, code, `Unsupported Media Type: the body must be form-encoded (Content-Type: application/x-www-form-urlencoded), not ${request.headers['content-type'] ?? 'untyped'}`);
+  }
+  // Fastify's own refusals of what the client sent (a bad Content-Length, an empty body…).
+  const status = error.validation ? 400 : error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
     const { code } = answerFor('invalid_parameter', request.url);
     return sendError(reply, status, code, `Invalid request: ${error.message}`);
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
+import { sendEarlyError } from './client-errors.js';
 
 // Twilio answers a method a resource does not support with 405 and code 20004 ("Method not
 // allowed"), and a path that names no resource with 404 / 20404. To tell the two apart, the
@@ -37,9 +38,12 @@ export class RouteTable {
   notFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = request.url.split('?')[0];
     // The admin API keeps its own catalog; only the Twilio surfaces speak 20004.
-    const allowed = path.startsWith('/admin/') ? [] : this.allowed(path);
+    if (path.startsWith('/admin/')) return sendEarlyError(reply, 404, `The admin API has no endpoint ${path}`);
+    const allowed = this.allowed(path);
     if (allowed.length > 0) {
-      return sendError(reply.header('Allow', allowed.join(', ')), 405, 20004, `Method not allowed: ${path} does not support ${request.method}`);
+      // HEAD answers as GET would, body aside.
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      return sendError(reply.header('Allow', allowed.join(', ')), 405, 20004, `Method not allowed: ${path} does not support ${method}`);
     }
     return sendError(reply, 404, 20404, `The requested resource ${path} was not found`);
   };

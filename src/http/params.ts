@@ -2,23 +2,20 @@ import type { FastifyRequest } from 'fastify';
 import { invalid } from '../domain/errors.js';
 import type { HttpMethod } from '../domain/models.js';
 
-// Reading PascalCase parameters from a form body (POST) or query string (GET). Each reader
-// returns undefined when the parameter is absent and throws a Twilio-style 400 when it is bad.
+// Reading PascalCase parameters from a form body (POST) or query string (GET, HEAD, DELETE).
+// Each reader returns undefined when the parameter is absent and throws a Twilio-style 400 when
+// it is bad.
 
 export type Params = Record<string, string | string[] | undefined>;
 
 export function formOf(request: FastifyRequest): Params {
-  const source = request.method === 'GET' || request.method === 'DELETE' ? request.query : request.body;
+  const source = request.method === 'POST' ? request.body : request.query;
   return (source && typeof source === 'object' ? source : {}) as Params;
 }
 
-/**
- * A form value as text. A JSON body (not Twilio's wire, but easy to send by mistake) may carry
- * numbers, booleans or objects: scalars are read as their text, anything else is refused.
- */
+/** A form value as text: the form parser gives strings, or arrays of them for repeated names. */
 function text(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw invalid(`${name} must be a text value; send parameters form-encoded`);
 }
 

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import formbody from '@fastify/formbody';
+import type { Socket } from 'node:net';
 import type { Config } from '../config.js';
 import type { Services } from '../domain/services.js';
 import { BasicAuth } from './auth.js';
@@ -8,8 +8,10 @@ import { LoginThrottle } from './throttle.js';
 import { type HttpContext, allowedHosts } from './context.js';
 import { errorHandlerWith } from './errors.js';
 import { RouteTable } from './methods.js';
-import { FaultReporter, type FaultClassifier } from './faults.js';
+import type { FaultReporter } from './faults.js';
 import { guardWire } from './wire-guard.js';
+import { clientErrorHandler, frameworkErrors, guardUrl } from './client-errors.js';
+import { FORM, formBodiesOnly, readFormBodies } from './form-body.js';
 import { accountRoutes } from './routes/accounts.js';
 import { keyRoutes } from './routes/keys.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
@@ -45,13 +47,15 @@ export interface ServerOptions {
   config: Config;
   services: Services;
   adminToken: string;
-  /** Tells the database's own faults (503) from other errors (500). */
-  faultOf: FaultClassifier;
+  /** Tells the database's own faults (503) from other errors (500), and logs them once per interval. */
+  faults: FaultReporter;
   metrics?: HttpMetrics;
   logger?: boolean;
 }
 
-export async function buildServer({ config, services, adminToken, faultOf, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ config, services, adminToken, faults, metrics, logger = true }: ServerOptions): Promise<FastifyInstance> {
+  // The path of each connection's last request, for errors of its next bytes (client-errors.ts).
+  const lastPath = new WeakMap<Socket, string>();
   const app = Fastify({
     logger: logger ? { level: config.logLevel, redact: ['req.headers.authorization'] } : false,
     // The limits of WISP_HTTP_* (config.ts): a client that sends slowly, or too much, is cut off.
@@ -67,16 +71,21 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
     },
     // Twilio paths are case-sensitive and never end in a slash; keep ours exact too.
     routerOptions: { ignoreTrailingSlash: false },
+    // What Node.js's parser and Fastify's router refuse is answered in the surface's own format.
+    clientErrorHandler: clientErrorHandler(config.http.maxUrlBytes, lastPath),
+    frameworkErrors,
   });
   app.server.maxConnections = config.http.maxConnections;
-  const faults = new FaultReporter(faultOf);
   const throttle = { maxFailures: config.authMaxFailures, windowMs: config.authFailureWindowMs };
-  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle), config.authWatchMs);
+  // Failed logins are counted in the database too, so that every process sharing it refuses a guesser (throttle.ts).
+  const auth = new BasicAuth(services.credentials, config.authCacheMs, new LoginThrottle(throttle, services.credentials.failures, 'basic'), config.authWatchMs);
   await auth.watch();
   app.addHook('onClose', async () => auth.stop());
-  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle), allowedHosts: allowedHosts(config), faults };
+  const ctx: HttpContext = { config, services, auth, adminToken, adminThrottle: new LoginThrottle(throttle, services.credentials.failures, 'admin'), allowedHosts: allowedHosts(config), faults };
 
-  await app.register(formbody);
+  guardUrl(app, config.http.maxUrlBytes, lastPath);
+  // The console's forms; the Twilio surfaces read nothing else, the admin API never reads them.
+  readFormBodies(app);
   await registerApiDocs(app);
   app.setErrorHandler(errorHandlerWith(faults));
   guardWire(app);
@@ -112,6 +121,7 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
 
   // The Twilio surfaces share HTTP Basic authentication.
   await app.register(async (twilio) => {
+    formBodiesOnly(twilio);
     twilio.addHook('onRequest', ctx.auth.hook);
     if (config.accountConcurrency > 0) twilio.addHook('onRequest', accountConcurrency(config.accountConcurrency));
     accountRoutes(twilio, ctx);
@@ -125,6 +135,8 @@ export async function buildServer({ config, services, adminToken, faultOf, metri
   await app.register(async (docs) => openapiRoutes(docs, ctx));
   await app.register(async (web) => consoleRoutes(web, ctx), { prefix: '/console' });
   await app.register(async (admin) => {
+    // JSON only: another type is a 415, never read as an empty body.
+    admin.removeContentTypeParser(['text/plain', FORM]);
     adminRoutes(admin, ctx);
     // Behind the admin token, unless it has a listener of its own (WISP_METRICS_PORT).
     if (metrics && config.metricsPort === null) {

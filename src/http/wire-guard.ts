@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalid } from '../domain/errors.js';
+import { checkPercentEncoding } from './form-body.js';
 
 // Refuses, before any route runs, every value the databases cannot store alike: a NUL (which
 // PostgreSQL's text cannot hold, while SQLite can), other control characters, text that is not
-// well-formed Unicode, and numbers beyond what an id can be. Checked in the query string, the
-// path, the form or JSON body (keys and values, at any depth). Thrown as a domain error, each
-// surface answers it in its own format: Twilio's 400 with code 20001, the admin API's
-// invalid_body. So SQLite and PostgreSQL answer the same, and nothing is written.
+// well-formed Unicode, and numbers beyond what an id can be; and a query string that is not
+// valid percent-encoding. Checked in the query string, the path, the form or JSON body (keys
+// and values, at any depth). Thrown as a domain error, each surface answers it in its own
+// format: Twilio's 400 with its invalid-request code, the admin API's invalid_body. So SQLite
+// and PostgreSQL answer the same, and nothing is written.
 
 /** C0 controls and DEL, except tab, line feed and carriage return, which text may carry. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -44,6 +46,9 @@ function check(where: string, value: unknown, depth = 0): void {
 
 export function guardWire(app: FastifyInstance): void {
   app.addHook('preValidation', async (request: FastifyRequest) => {
+    // The query parser takes a bad escape literally; refuse it instead.
+    const query = request.url.indexOf('?');
+    if (query >= 0) checkPercentEncoding(request.url.slice(query + 1), 'The query string');
     for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, unknown>)) check(`The path segment {${name}}`, value);
     check('', request.query);
     check(typeof request.body === 'string' ? 'The body' : '', request.body);

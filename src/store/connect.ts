@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -59,6 +59,24 @@ interface Opened {
 // sequence numbers, well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+/**
+ * Why the file at `path`, or the folder SQLite writes its journal beside it in, cannot be
+ * written; null when both can. SQLite itself says only "unable to open database file".
+ */
+function notWritable(path: string): string | null {
+  for (const target of [path, dirname(path)]) {
+    if (!existsSync(target)) continue;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable by this user';
+      return `${target} ${why}: the database is read-only; make it (and its folder) writable, or point DATABASE_URL elsewhere`;
+    }
+  }
+  return null;
+}
+
 function openSqlite(url: string, options: StoreOptions): Opened {
   const path = url.slice('sqlite:'.length) || ':memory:';
   const memory = path === ':memory:';
@@ -66,6 +84,13 @@ function openSqlite(url: string, options: StoreOptions): Opened {
   let database: SQLite.Database;
   try {
     if (!memory) mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new StoreStartError(`cannot open the SQLite database at ${path}: its folder cannot be created: ${reasonOf(error)}; set DATABASE_URL to a path this user can write`);
+  }
+  // SQLite would open a file it cannot write read-only, and fail only at the first write.
+  const readOnly = !memory && notWritable(path);
+  if (readOnly) throw new StoreStartError(`cannot use the SQLite database at ${path}: ${readOnly}`);
+  try {
     database = image ? new SQLite(image) : new SQLite(path);
   } catch (error) {
     throw new StoreStartError(`cannot open the SQLite database at ${path}: ${reasonOf(error)}`);
@@ -133,14 +158,28 @@ export async function connect(url: string, options: StoreOptions = {}): Promise<
     await probe(connection, url, options.connectTimeoutMs ?? 10_000);
     if (!opened.migrated) {
       await refuseNewerSchema(connection);
-      await migrate(connection);
+      await migrate(connection, url);
       if (opened.memory) migratedMemoryImage = opened.memory.serialize();
     }
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
-    throw error;
+    if (error instanceof StoreStartError) throw error;
+    throw new StoreStartError(`the database cannot be used: ${(connection.dialect === 'sqlite' && diskFull(url.slice('sqlite:'.length))) || explain(error)}`);
   }
   return connection;
+}
+
+/**
+ * SQLite says "disk I/O error" when it cannot grow its files: the disk under `path` is full
+ * when (next to) nothing is left on it for this user.
+ */
+function diskFull(path: string): string | null {
+  try {
+    const { bavail, bsize } = statfsSync(dirname(path));
+    return bavail * bsize < 64 * 1024 ? `the disk that holds ${path} is full; free space there, or point DATABASE_URL elsewhere` : null;
+  } catch {
+    return null;
+  }
 }
 
 async function probe({ db, dialect }: Connection, url: string, connectTimeoutMs: number): Promise<void> {
@@ -204,12 +243,12 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-async function migrate({ db, dialect }: Connection): Promise<void> {
+async function migrate({ db, dialect }: Connection, url: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const reason = explain(error);
+    const reason = (dialect === 'sqlite' && diskFull(url.slice('sqlite:'.length))) || explain(error);
     throw new StoreStartError(
       failed ? `migration ${failed} failed: ${reason}` : `the database cannot be used: ${reason}`,
     );

@@ -14,6 +14,7 @@ import { callbackRepo } from './repos/callbacks.js';
 import { networkRepo } from './repos/network.js';
 import { clockRepo } from './repos/clock.js';
 import { credentialVersionRepo } from './repos/credential-version.js';
+import { loginFailureRepo } from './repos/login-failures.js';
 import { feeRepo } from './repos/fees.js';
 import { commandRepo } from './repos/commands.js';
 import { dataSessionRepo } from './repos/data-sessions.js';
@@ -24,6 +25,7 @@ import { consoleSessionRepo } from './repos/console-sessions.js';
 import { GroupCommit } from './tuning/group-commit.js';
 import type { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 import type { Connection } from './connect.js';
+import { SecretBox } from '../lib/secret-box.js';
 import './schema-devices.js';
 
 /**
@@ -45,16 +47,19 @@ export interface WispStore extends AllRepos {
   close(): Promise<void>;
 }
 
-/** The store over a database connection (connect.ts): the same code for both dialects. */
-export function kyselyStore(connection: Connection): WispStore {
-  return storeOver(connection.db, connection.dialect, null, connection.groupCommit ?? null, new JobSignal());
+/**
+ * The store over a database connection (connect.ts): the same code for both dialects. `secrets`
+ * seals auth tokens at rest; without it they are stored plain.
+ */
+export function kyselyStore(connection: Connection, secrets: SecretBox = new SecretBox(null)): WispStore {
+  return storeOver(connection.db, connection.dialect, null, connection.groupCommit ?? null, new JobSignal(), secrets);
 }
 
 /**
  * The store over a Kysely handle, the root or a transaction's. Inside a transaction,
  * `afterCommit` collects what runs once it commits; at the root, jobs wake workers at once.
  */
-function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() => void> | null, replayables: PostgresGroupCommit | null, signal: JobSignal): WispStore {
+function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() => void> | null, replayables: PostgresGroupCommit | null, signal: JobSignal, secrets: SecretBox): WispStore {
   const inTransaction = afterCommit !== null;
   // SQLite runs one transaction at a time per process: those that queue share a commit. On
   // PostgreSQL each transaction has a pooled connection of its own and runs alongside the
@@ -64,7 +69,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
   return {
     dialect,
     jobsCommitted: signal,
-    accounts: accountRepo(db, inTransaction),
+    accounts: accountRepo(db, inTransaction, secrets),
     keys: keyRepo(db),
     ratePlans: ratePlanRepo(db, dialect),
     sims: simRepo(db, dialect, inTransaction),
@@ -76,12 +81,13 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     network: networkRepo(db, dialect, inTransaction),
     clock: clockRepo(db),
     credentialVersion: credentialVersionRepo(db),
+    loginFailures: loginFailureRepo(db),
     fees: feeRepo(db),
     commands: commandRepo(db),
     dataSessions: dataSessionRepo(db),
     devices: deviceRepo(db),
     usage: usageRepo(db),
-    state: stateRepo(db),
+    state: stateRepo(db, secrets),
     consoleSessions: consoleSessionRepo(db),
     async transaction(work, options) {
       // Nested calls join the transaction already open.
@@ -90,7 +96,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
       const inTrx = (trx: Kysely<Database>) => {
         // A grouped transaction that rolls back runs its members again: only the last run counts.
         committed.clear();
-        return work(storeOver(trx, dialect, committed, null, signal));
+        return work(storeOver(trx, dialect, committed, null, signal, secrets));
       };
       const result = await (group
         ? group.run(inTrx)

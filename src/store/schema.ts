@@ -144,6 +144,14 @@ export interface SimFeesTable {
   date_created: number;
 }
 
+/** Failed logins per client address or user name, shared by every process (store migration 011). */
+export interface LoginFailuresTable {
+  /** SHA-256 of what is counted (an address or a user name, with its throttle's prefix), in hex. */
+  key: string;
+  failures: number;
+  reset_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -156,6 +164,7 @@ export interface Database {
   emulated_clock: EmulatedClockTable;
   credential_version: { id: number; version: number };
   state_version: { id: number; version: number };
+  login_failures: LoginFailuresTable;
   sim_fees: SimFeesTable;
   events: EventsTable;
   console_sessions: ConsoleSessionsTable;

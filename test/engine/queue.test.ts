@@ -546,6 +546,19 @@ describe('the job queue', () => {
       assert.deepEqual([a.calls.length, b.calls.length], [0, 0]);
     });
 
+    it('prunes dead jobs by when they died, with a retention of their own', async () => {
+      const dead = await add({ queue: 'queue-dead' });
+      await leaseOne(dead);
+      await jobs.finish(dead, 'worker-1', 'dead', now(), 'gave up');
+      clock.advance(2 * HOUR);
+      const pruner = new Pruner([{ name: 'dead', retentionMs: 3 * HOUR, prune: (before, limit) => jobs.pruneDead(before, limit) }], clock, 0, quiet);
+      assert.deepEqual(await pruner.prune(), { dead: 0 }, 'it died 2 hours ago: kept');
+      assert.deepEqual(await allIds(), [dead]);
+      clock.advance(2 * HOUR);
+      assert.deepEqual(await pruner.prune(), { dead: 1 });
+      assert.deepEqual(await allIds(), []);
+    });
+
     it("gives a target with a retention of its own that cutoff, kept even when the pruner's is 0", async () => {
       const own = fakeTarget('own', 0, 3);
       const shared = fakeTarget('shared', 0, 4);

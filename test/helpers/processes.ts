@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import twilio from 'twilio';
 import { ValidatingRequestClient } from './sdk.js';
+import type { Launch } from './mount-namespace.js';
 
 // Real Wisp processes (src/main.ts through tsx) on a shared database, for tests of crashes,
 // shutdown and split roles.
@@ -31,9 +32,12 @@ export interface WispProcess {
   output(): string;
 }
 
+/** The command that runs Wisp (src/main.ts), as it is or wrapped (mount-namespace.ts). */
+export const WISP_COMMAND = { command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'] };
+
 /** Starts a Wisp process and resolves once it serves (or, as a worker, once it runs). */
-export async function startWispProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<WispProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startWispProcess(databaseUrl: string, env: Record<string, string> = {}, launch: Launch = WISP_COMMAND): Promise<WispProcess> {
+  const child = spawn(launch.command, launch.args, {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -50,6 +50,30 @@ describe('links without WISP_PUBLIC_URL', () => {
     }
   });
 
+  it('never reflect an unknown Host on any surface: errors, the admin API, the API descriptions, redirects', async () => {
+    const sim = (await getWithHost(server, '/v1/Sims?PageSize=1', '127.0.0.1')).text;
+    const simSid = JSON.parse(sim).sims[0].sid as string;
+    const plans = JSON.parse((await getWithHost(server, '/v1/RatePlans?PageSize=1', '127.0.0.1')).text);
+    const documents = JSON.parse((await getWithHost(server, '/openapi/twilio', '127.0.0.1')).text).documents as { name: string }[];
+    const basic = 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64');
+    const bearer = `Bearer ${server.adminToken}`;
+    const cases: [method: string, path: string, authorization?: string][] = [
+      ...['/v1/Sims', `/v1/Sims/${simSid}`, `/v1/Sims/${simSid}/UsageRecords`, `/v1/Sims/${simSid}/DataSessions`, '/v1/RatePlans', `/v1/RatePlans/${plans.rate_plans[0].sid}`,
+        '/v1/Commands', '/v1/Events', '/v1/UsageRecords', '/2010-04-01/Accounts.json', `/2010-04-01/Accounts/${server.accountSid}.json`, `/2010-04-01/Accounts/${server.accountSid}/Keys.json`,
+        '/v1/Nothing', '/v1/Sims?PageSize=5000', '/v1/Sims?Status=%zz', `/v1/Sims/DE${'0'.repeat(32)}`].map((path): [string, string, string] => ['GET', path, basic]),
+      ['GET', '/v1/Sims'], ['DELETE', `/2010-04-01/Accounts/${server.accountSid}.json`, basic], ['POST', '/v1/RatePlans', basic],
+      ...['/admin/v1/Network', '/admin/v1/Clock', '/admin/v1/Jobs', '/admin/v1/Callbacks', '/admin/v1/Snapshots', '/admin/v1/Nothing', '/metrics'].map((path): [string, string, string] => ['GET', path, bearer]),
+      ['GET', '/admin/v1/Network'],
+      ...['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/', '/docs/static/index.html', '/docs/json', '/openapi/twilio', ...documents.map((d) => `/openapi/twilio/${d.name}.json`)].map((path): [string, string] => ['GET', path]),
+    ];
+    for (const [method, path, authorization] of cases) {
+      const res = await request(server.url + path, { method, headers: { host: 'evil.example', ...(authorization ? { authorization } : {}) } });
+      const text = await res.body.text();
+      assert.doesNotMatch(JSON.stringify(res.headers), /evil/, `${method} ${path}: headers`);
+      assert.doesNotMatch(text, /evil/, `${method} ${path} (${res.statusCode}): body`);
+    }
+  });
+
   it('follows a loopback Host on the port Wisp listens on', async () => {
     const port = new URL(server.url).port;
     const res = await getWithHost(server, '/v1/RatePlans?PageSize=1', `localhost:${port}`);

@@ -121,7 +121,15 @@ describe('callbacks under WISP_CALLBACK_NETWORKS', () => {
 
   it('answers 400 naming the rule for a literal internal address, and changes nothing', async () => {
     const { sid } = await simAt(server, 'ready');
-    for (const url of [`http://127.0.0.1:${listener.port}/x`, `http://2130706433:${listener.port}/x`, `http://[::ffff:127.0.0.1]:${listener.port}/x`, 'http://169.254.169.254/latest/meta-data/']) {
+    const port = listener.port;
+    // Every spelling of the listener's address, and the internal ranges it stands for.
+    const forms = [
+      `http://127.0.0.1:${port}/x`, `http://127.1:${port}/x`, `http://2130706433:${port}/x`, `http://0x7f000001:${port}/x`, `http://0x7f.1:${port}/x`,
+      `http://0177.0.0.1:${port}/x`, `http://0:${port}/x`, `http://0.0.0.0:${port}/x`, `http://[::1]:${port}/x`, `http://[::ffff:127.0.0.1]:${port}/x`,
+      `http://[::ffff:7f00:1]:${port}/x`, `http://[::]:${port}/x`, 'http://10.0.0.1/x', 'http://172.16.0.1/x', 'http://192.168.0.1/x', 'http://100.64.0.1/x',
+      'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/latest/meta-data/', 'http://100.100.100.200/latest/meta-data/', 'http://[fe80::1]/x',
+    ];
+    for (const url of forms) {
       const res = await server.request('POST', `/v1/Sims/${sid}`, { form: { Status: 'active', CallbackUrl: url } });
       assert.equal(res.status, 400, url);
       assert.equal(res.body.code, 33101, "an invalid parameter value of a Wireless resource");

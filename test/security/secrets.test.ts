@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCOUNT_SID, ADMIN_TOKEN, AUTH_TOKEN, startWispProcess, stopProcess } from '../helpers/processes.js';
 import { createTestDatabaseUrl } from '../helpers/database.js';
+import { runWispToExit } from '../helpers/wisp-process.js';
+import { until } from '../helpers/lifecycle.js';
 
 // The start banner and the logs: container logs keep both, so neither may carry a secret the
 // operator gave, and a generated one appears once.
@@ -9,9 +11,11 @@ import { createTestDatabaseUrl } from '../helpers/database.js';
 const occurrences = (text: string, value: string) => text.split(value).length - 1;
 
 describe('secrets in output', () => {
-  it('never prints or logs tokens given through the environment', async () => {
+  const SECRET_KEY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+  it('never prints or logs tokens given through the environment, nor the secret key', async () => {
     const database = await createTestDatabaseUrl();
-    const wisp = await startWispProcess(database.url, { LOG_LEVEL: 'trace' });
+    const wisp = await startWispProcess(database.url, { LOG_LEVEL: 'trace', WISP_SECRET_KEY: SECRET_KEY });
     try {
       const basic = (secret: string) => 'Basic ' + Buffer.from(`${ACCOUNT_SID}:${secret}`).toString('base64');
       assert.equal((await fetch(`${wisp.url}/v1/Sims`, { headers: { authorization: basic(AUTH_TOKEN) } })).status, 200);
@@ -26,7 +30,9 @@ describe('secrets in output', () => {
       const output = wisp.output();
       assert.match(output, /Wisp is serving on/);
       assert.match(output, /"msg":"request completed"/, 'requests were logged at this level');
-      for (const secret of [AUTH_TOKEN, ADMIN_TOKEN, basic(AUTH_TOKEN).slice('Basic '.length), 'not-the-token']) {
+      assert.doesNotMatch(output, /WISP_SECRET_KEY is not set/, 'no warning: the tokens are encrypted');
+      const keyForms = [SECRET_KEY, Buffer.from(SECRET_KEY, 'hex').toString('base64'), Buffer.from(SECRET_KEY, 'hex').toString('base64url')];
+      for (const secret of [AUTH_TOKEN, ADMIN_TOKEN, basic(AUTH_TOKEN).slice('Basic '.length), 'not-the-token', ...keyForms]) {
         assert.equal(occurrences(output, secret), 0, `${secret.slice(0, 6)}… is not in the output`);
       }
     } finally {
@@ -46,11 +52,26 @@ describe('secrets in output', () => {
       assert.ok(authToken && adminToken, first);
       assert.equal(occurrences(first, authToken), 1);
       assert.equal(occurrences(first, adminToken), 1);
+      // On stderr, beside the banner on stdout.
+      await until('the warning about WISP_SECRET_KEY', async () => wisp.output(), (output) => /wisp: warning: WISP_SECRET_KEY is not set: account auth tokens are stored unencrypted/.test(output));
       await stopProcess(wisp);
       wisp = await startWispProcess(database.url, env);
       assert.equal(occurrences(wisp.output(), authToken), 0, 'the stored auth token is not printed again');
     } finally {
       await stopProcess(wisp);
+      await database.cleanup();
+    }
+  });
+
+  it('names a bad WISP_SECRET_KEY without repeating it', async () => {
+    const database = await createTestDatabaseUrl();
+    try {
+      const almost = SECRET_KEY.slice(0, 60);
+      const { code, stderr } = await runWispToExit({ DATABASE_URL: database.url, WISP_SECRET_KEY: almost });
+      assert.equal(code, 1);
+      assert.match(stderr, /^wisp: WISP_SECRET_KEY must be a 256-bit key/);
+      assert.equal(occurrences(stderr, almost), 0);
+    } finally {
       await database.cleanup();
     }
   });

@@ -24,12 +24,12 @@ function from(address: string) {
 }
 
 describe('LoginThrottle', () => {
-  it('refuses an address at the limit until its window ends', () => {
+  it('refuses an address at the limit until its window ends', async () => {
     let now = 1_000_000;
-    const throttle = new LoginThrottle({ maxFailures: 3, windowMs: 60_000 }, () => now);
+    const throttle = new LoginThrottle({ maxFailures: 3, windowMs: 60_000 }, null, 'basic', () => now);
     for (let i = 0; i < 3; i++) {
       assert.equal(throttle.retryAfter('10.0.0.1'), null);
-      throttle.fail('10.0.0.1', 'ACx');
+      await throttle.fail('10.0.0.1', 'ACx');
     }
     assert.equal(throttle.retryAfter('10.0.0.1'), 60);
     assert.equal(throttle.retryAfter('10.0.0.2'), null, 'another address is not refused');
@@ -39,18 +39,19 @@ describe('LoginThrottle', () => {
     assert.equal(throttle.retryAfter('10.0.0.1'), null, 'the window has ended');
   });
 
-  it('holds failed answers a little longer past half the limit, capped', () => {
+  it('holds failed answers a little longer past half the limit, capped', async () => {
     const throttle = new LoginThrottle({ maxFailures: 20, windowMs: 60_000 });
-    const delays = Array.from({ length: 40 }, () => throttle.fail('10.0.0.1'));
+    const delays: number[] = [];
+    for (let i = 0; i < 40; i++) delays.push(await throttle.fail('10.0.0.1'));
     assert.deepEqual(delays.slice(0, 10), Array(10).fill(0));
     assert.ok(delays[10] > 0 && delays[11] > delays[10]);
     assert.ok(Math.max(...delays) <= 250);
   });
 
-  it('refuses a user name at ten times the limit only from addresses that failed before', () => {
+  it('refuses a user name at ten times the limit only from addresses that failed before', async () => {
     const throttle = new LoginThrottle({ maxFailures: 2, windowMs: 60_000 });
-    for (let i = 0; i < 20; i++) throttle.fail(`10.0.${i}.1`, 'ACvictim');
-    throttle.fail('10.9.9.9', 'ACother');
+    for (let i = 0; i < 20; i++) await throttle.fail(`10.0.${i}.1`, 'ACvictim');
+    await throttle.fail('10.9.9.9', 'ACother');
     assert.ok(throttle.retryAfter('10.9.9.9', 'ACvictim'), 'an address with failures is refused for that user');
     assert.equal(throttle.retryAfter('10.9.9.9', 'ACother'), null);
     assert.equal(throttle.retryAfter('10.8.8.8', 'ACvictim'), null, 'the owner on a clean address gets in');
@@ -81,14 +82,16 @@ describe('throttled logins over HTTP', () => {
     await Promise.all([attacker.close(), owner.close(), adminAttacker.close()]);
   });
 
-  it('answers 401 for 20 wrong passwords from one address, then 429 with code 20429, while the owner elsewhere gets in', async () => {
+  it('answers 401 for 20 wrong passwords from one address, then 429 with code 20429, while the owner elsewhere gets in', async (t) => {
     const sims = `${server.url}/v1/Sims`;
     for (let i = 0; i < 20; i++) {
       const res = await attacker.get(sims, basic(server.accountSid, `wrong-${i}`));
       assert.equal(res.status, 401);
       assert.equal(res.body.code, 20003);
     }
+    const tried = performance.now();
     const refused = await attacker.get(sims, basic(server.accountSid, 'wrong-again'));
+    const refusedMs = performance.now() - tried;
     assert.equal(refused.status, 429);
     assert.equal(refused.body.code, 20429);
     assert.equal(refused.body.more_info, 'https://www.twilio.com/docs/errors/20429');
@@ -96,8 +99,12 @@ describe('throttled logins over HTTP', () => {
     const rightButBlocked = await attacker.get(sims, basic(server.accountSid, server.authToken));
     assert.equal(rightButBlocked.status, 429, 'the address is refused before its credentials are checked');
 
+    const asked = performance.now();
     const fromOwner = await owner.get(sims, basic(server.accountSid, server.authToken));
+    const ownerMs = performance.now() - asked;
     assert.equal(fromOwner.status, 200);
+    // Figures for docs/security.md; the assertions are about order, not time.
+    t.diagnostic(`the 21st try answered 429 in ${refusedMs.toFixed(1)} ms; the owner from another address 200 in ${ownerMs.toFixed(1)} ms`);
   });
 
   it('never counts correct logins', async () => {
@@ -126,17 +133,35 @@ describe('WISP_ACCOUNT_CONCURRENCY', () => {
   after(() => server.close());
 
   it('answers 429 with code 20429 while the account has its limit in progress', async () => {
-    // A request whose body has not all arrived stays in progress.
-    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
     const auth = basic(server.accountSid, server.authToken);
-    socket.write(`POST /v1/RatePlans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\n\r\nUniqueName=`);
-    const refused = await until('a second request is refused', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 429);
-    assert.equal(refused.body.code, 20429);
-    const answered = new Promise<string>((resolve) => socket.once('data', (data) => resolve(data.toString())));
-    socket.write('slow-plan');
-    assert.match(await answered, /^HTTP\/1\.1 201/);
-    socket.destroy();
+    // Verified once, so the held request below passes authentication without a database read.
+    assert.equal((await server.request('GET', '/v1/RatePlans')).status, 200);
+    for (let attempt = 1; ; attempt++) {
+      // A request whose body has not all arrived stays in progress.
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      let answer = '';
+      socket.on('data', (data) => (answer += data.toString()));
+      socket.write(`POST /v1/RatePlans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\n\r\nUniqueName=`);
+      const seen = await until('a second request is refused, or the held one', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 429 || answer !== '');
+      if (answer !== '') {
+        // A poll was still in progress when the held request arrived: the held one was the
+        // second, and was refused as such. Hold another.
+        assert.match(answer, /^HTTP\/1\.1 429 .*"code":20429/s);
+        socket.destroy();
+        assert.ok(attempt < 5, 'the held request was refused five times running');
+        continue;
+      }
+      assert.equal(seen.status, 429);
+      assert.equal(seen.body.code, 20429);
+      assert.equal(seen.headers.get('retry-after'), '1');
+      const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.write('slow-plan');
+      await answered;
+      assert.match(answer, /^HTTP\/1\.1 201/);
+      socket.destroy();
+      break;
+    }
     await until('the account may send again', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 200);
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAPPING, UNAVAILABLE, WIRELESS } from '../../src/http/errors.js';
 import { ADMIN_ERRORS } from '../../src/admin/errors.js';
+import { EARLY_STATUSES } from '../../src/http/client-errors.js';
 
 // docs/api.md's error tables against the code, both ways: every code Wisp can answer or report
 // has its row (with its dictionary page), and every row is a code Wisp can answer or report.
@@ -40,6 +41,8 @@ function answered(): Set<string> {
   pairs.add(`503 ${UNAVAILABLE.wireless}`).add(`503 ${UNAVAILABLE.other}`);
   // The body parser's own refusals (415: a media type it cannot read) take the bad-value codes.
   for (const table of [MAPPING, WIRELESS]) if (table.invalid_parameter) pairs.add(`415 ${table.invalid_parameter.code}`);
+  // What Node.js's parser, Fastify's router and the URL limit refuse (client-errors.ts) likewise.
+  for (const status of EARLY_STATUSES) for (const table of [MAPPING, WIRELESS]) if (table.invalid_parameter) pairs.add(`${status} ${table.invalid_parameter.code}`);
   for (const { text } of sourcesUnder('src')) {
     for (const match of text.matchAll(/sendError\(.*?,\s*(\d{3}),\s*(\d{5})\b/g)) pairs.add(`${match[1]} ${match[2]}`);
   }

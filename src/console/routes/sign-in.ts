@@ -86,7 +86,7 @@ export function signInRoutes(app: FastifyInstance, cx: ConsoleContext): void {
       if (retryAfter !== null) return fail('operator', `Too many wrong admin tokens from this address; try again in ${retryAfter} seconds.`, 429);
       const token = values.admin_token ?? '';
       if (!timingSafeEqual(digest(token), adminDigest)) {
-        await pause(cx.http.adminThrottle.fail(request.ip));
+        await pause(await cx.http.adminThrottle.fail(request.ip));
         return fail('operator', 'That is not the admin token.', 401);
       }
       const { id } = await cx.services.consoleSessions.signInOperator(sessions.adminProof);
@@ -103,7 +103,7 @@ export function signInRoutes(app: FastifyInstance, cx: ConsoleContext): void {
     const result = await cx.services.consoleSessions.signIn(user, secret);
     if (result === 'account_inactive') return fail('account', 'This account is suspended or closed.', 401);
     if (typeof result === 'string') {
-      await pause(throttle.fail(request.ip, user));
+      await pause(await throttle.fail(request.ip, user));
       return fail('account', 'The SID or the secret is not right.', 401);
     }
     throttle.succeed(user);

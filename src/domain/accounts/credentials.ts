@@ -1,4 +1,4 @@
-import type { Tx } from '../ports.js';
+import type { LoginFailureRepo, Tx } from '../ports.js';
 import { secretsEqual, hashSecret } from './accounts.js';
 import type { Caller } from '../caller.js';
 import type { Account } from '../models.js';
@@ -54,9 +54,14 @@ export async function authenticate(store: Tx<'accounts' | 'keys'>, user: string,
 
 const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** Checks HTTP Basic credentials. */
+/** Checks HTTP Basic credentials, and keeps the count of failed logins all processes share. */
 export class CredentialService {
-  constructor(private readonly store: Tx<'accounts' | 'keys' | 'credentialVersion'>) {}
+  constructor(private readonly store: Tx<'accounts' | 'keys' | 'credentialVersion' | 'loginFailures'>) {}
+
+  /** The failed logins counted across processes (times are real time: a throttle's window is not emulated). */
+  get failures(): LoginFailureRepo {
+    return this.store.loginFailures;
+  }
 
   /** Grows whenever credentials are revoked, in any process. */
   version(): Promise<number> {

@@ -12,6 +12,8 @@ import * as credentialVersion from './009-credential-version.js';
 import * as leaseIndexes from './010-lease-indexes.js';
 import * as consoleTables from './011-console.js';
 import * as stateVersion from './012-state-version.js';
+import * as sealedSnapshots from './013-sealed-snapshots.js';
+import * as loginFailures from './014-login-failures.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -29,5 +31,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '010-lease-indexes': { up: leaseIndexes.up() },
     '011-console': { up: consoleTables.up(dialect) },
     '012-state-version': { up: stateVersion.up() },
+    '013-sealed-snapshots': { up: sealedSnapshots.up() },
+    '014-login-failures': { up: loginFailures.up(dialect) },
   };
 }

@@ -77,22 +77,8 @@ export function callbackRepo(db: Kysely<Database>, inTransaction: boolean): Call
     async recordAttempt(id, attempt) {
       await recordAttempt.run(db, { ...attempt, id, deliveredAt: attempt.state === 'delivered' ? attempt.at : null });
     },
-    async pruneDelivered(before, limit) {
-      // As for jobs (repos/jobs.ts): the first delivery created since `before` bounds the search.
-      const young = await db.selectFrom('callbacks').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
-      const old = db
-        .selectFrom('callbacks')
-        .select('id')
-        .where('state', '=', 'delivered')
-        .where('delivered_at', '<', before)
-        .orderBy('id')
-        .limit(limit);
-      const result = await db
-        .deleteFrom('callbacks')
-        .where('id', 'in', young ? old.where('id', '<', young.id) : old)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
+    pruneDelivered: (before, limit) => pruneWhere(db, 'delivered', 'delivered_at', before, limit),
+    pruneDead: (before, limit) => pruneWhere(db, 'dead', 'last_attempt_at', before, limit),
     async list({ simSid, state, beforeId, limit }) {
       let q = db.selectFrom('callbacks').selectAll();
       if (simSid !== undefined) q = q.where('sim_sid', '=', simSid);
@@ -102,4 +88,22 @@ export function callbackRepo(db: Kysely<Database>, inTransaction: boolean): Call
       return rows.map(fromRow);
     },
   };
+}
+
+/** Deletes up to `limit` deliveries in `state` whose `at` is before `before`; returns how many. */
+async function pruneWhere(db: Kysely<Database>, state: string, at: 'delivered_at' | 'last_attempt_at', before: number, limit: number): Promise<number> {
+  // As for jobs (engine/jobs-sql.ts): the first delivery created since `before` bounds the search.
+  const young = await db.selectFrom('callbacks').select('id').where('date_created', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+  const old = db
+    .selectFrom('callbacks')
+    .select('id')
+    .where('state', '=', state)
+    .where((eb) => eb(eb.fn.coalesce(at, 'date_created'), '<', before))
+    .orderBy('id')
+    .limit(limit);
+  const result = await db
+    .deleteFrom('callbacks')
+    .where('id', 'in', young ? old.where('id', '<', young.id) : old)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -3,6 +3,8 @@ import type { Database } from '../schema.js';
 import type { SnapshotMeta, StateRepo } from '../../domain/ports.js';
 import { invalid } from '../../domain/errors.js';
 import { credentialVersionRepo } from './credential-version.js';
+import { SecretKeyError, type SecretBox } from '../../lib/secret-box.js';
+import { resealAccounts } from './accounts.js';
 
 // The state as a whole, table by table. Every table is found by introspection (a table a later
 // migration adds is included without a change here), except Kysely's migration bookkeeping and
@@ -15,6 +17,8 @@ export interface SnapshotsTable {
   row_count: number;
   /** JSON: { tables: { [table]: { columns: string[], rows: unknown[][] } } }. */
   data: string;
+  /** The key the auth tokens in `data` were sealed with when it was taken; null: plain. */
+  secrets_key_id: string | null;
 }
 
 declare module '../schema.js' {
@@ -30,10 +34,11 @@ interface SnapshotData {
 
 const OWN_TABLE = 'snapshots';
 /**
- * Kept through resets and restores: the versions that coordinate processes (bumped by both), and
- * who is signed in to the console (a reset signs no one out, a restore brings back no ended session).
+ * Kept through resets and restores: the versions that coordinate processes (bumped by both), the
+ * failed logins counted across processes, and who is signed in to the console (a reset signs no
+ * one out, a restore brings back no ended session).
  */
-const KEPT = new Set(['credential_version', 'state_version', 'console_sessions']);
+const KEPT = new Set(['credential_version', 'state_version', 'login_failures', 'console_sessions']);
 /** Parameters per INSERT, below SQLite's and PostgreSQL's limits. */
 const MAX_PARAMETERS = 10_000;
 
@@ -45,7 +50,7 @@ async function stateTables(db: Kysely<Database>): Promise<Map<string, string[]>>
 /** A dynamic table name: the tables are only known at run time. */
 const anyTable = (db: Kysely<Database>) => db as unknown as Kysely<Record<string, Row>>;
 
-const meta = (row: Omit<SnapshotsTable, 'data'>): SnapshotMeta => ({
+const meta = (row: Omit<SnapshotsTable, 'data' | 'secrets_key_id'>): SnapshotMeta => ({
   name: row.name,
   date_created: Number(row.date_created),
   clock_ms: Number(row.clock_ms),
@@ -72,6 +77,21 @@ function checkSnapshot(name: string, raw: string, tables: Map<string, string[]>)
   return data;
 }
 
+/** A snapshot's JSON with the auth tokens of its accounts sealed as `secrets` would seal them now. */
+export function resealSnapshotData(raw: string, secrets: SecretBox): string {
+  const data = JSON.parse(raw) as SnapshotData;
+  const accounts = data.tables?.accounts;
+  if (!accounts) return raw;
+  const sid = accounts.columns.indexOf('sid');
+  const token = accounts.columns.indexOf('auth_token');
+  if (sid < 0 || token < 0) return raw;
+  for (const row of accounts.rows) {
+    const stored = row[token] as string;
+    if (secrets.needsReseal(stored)) row[token] = secrets.seal(secrets.open(stored, row[sid] as string), row[sid] as string);
+  }
+  return JSON.stringify(data);
+}
+
 /**
  * The state was replaced: every process forgets the credentials it remembers (accounts and keys
  * changed), and takes the stored clock as it is, even when it goes back.
@@ -81,7 +101,7 @@ async function replaced(db: Kysely<Database>): Promise<void> {
   await db.updateTable('state_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
 }
 
-export function stateRepo(db: Kysely<Database>): StateRepo {
+export function stateRepo(db: Kysely<Database>, secrets: SecretBox): StateRepo {
   const rowsDb = anyTable(db);
   const listColumns = ['name', 'date_created', 'clock_ms', 'row_count'] as const;
   return {
@@ -93,7 +113,7 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
         data.tables[table] = { columns, rows: rows.map((row) => columns.map((c) => row[c] ?? null)) };
         count += rows.length;
       }
-      const row = { name, date_created: now, clock_ms: clockMs, row_count: count, data: JSON.stringify(data) };
+      const row = { name, date_created: now, clock_ms: clockMs, row_count: count, data: JSON.stringify(data), secrets_key_id: secrets.currentKeyId };
       await db.deleteFrom('snapshots').where('name', '=', name).execute();
       await db.insertInto('snapshots').values(row).execute();
       return meta(row);
@@ -121,6 +141,14 @@ export function stateRepo(db: Kysely<Database>): StateRepo {
       // due again, and the attempt it was on does not count. Sequences need no change: the
       // snapshot's ids were all drawn from this database's sequences, which never go back.
       await sql`update jobs set state = 'pending', lease_owner = null, lease_expires = null, attempts = attempts - 1 where state = 'running'`.execute(db);
+      // A snapshot taken before WISP_SECRET_KEY was set, or under an older key, holds tokens
+      // sealed otherwise: they are sealed as now, or the restore is refused.
+      try {
+        await resealAccounts(db, secrets);
+      } catch (error) {
+        if (error instanceof SecretKeyError) throw invalid(`Snapshot "${name}" cannot be restored: ${error.message}`);
+        throw error;
+      }
       await replaced(db);
       return meta(stored);
     },

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
+import { isNoTransaction } from './sqlite-immediate.js';
 
 /** Transactions that share one commit at the most; bounds how long the last of them waits. */
 const MAX_GROUP = 64;
@@ -60,8 +61,13 @@ export class GroupCommit {
             outcomes.push({ ok: true, value: await item.work(trx) });
             await sql`release grouped`.execute(trx);
           } catch (error) {
-            await sql`rollback to grouped`.execute(trx);
-            await sql`release grouped`.execute(trx);
+            try {
+              await sql`rollback to grouped`.execute(trx);
+              await sql`release grouped`.execute(trx);
+            } catch (rollbackError) {
+              // SQLite ended the whole transaction (a full disk): the group fails with the cause.
+              throw isNoTransaction(rollbackError) ? error : rollbackError;
+            }
             outcomes.push({ ok: false, error });
           }
         }

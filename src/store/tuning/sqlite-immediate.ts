@@ -10,7 +10,23 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  /**
+   * SQLite ends a transaction itself on some errors (a full disk, an I/O error): then there is
+   * nothing to roll back, and the error that ended it, not "no transaction is active", is the
+   * one its caller must hear of.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (!isNoTransaction(error)) throw error;
+    }
+  }
 }
+
+/** SQLite's answer to a rollback, or a rollback to a savepoint, of a transaction it has already ended. */
+export const isNoTransaction = (error: unknown): boolean => error instanceof Error && /no transaction is active|no such savepoint/.test(error.message);
 
 export class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
