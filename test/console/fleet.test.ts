@@ -57,7 +57,10 @@ describe('console fleet', () => {
     await page.waitForURL(/status=ready/);
     await until('20 rows', () => rows(page).count(), (n) => n === 20);
     assert.deepEqual([...new Set(await column(page, 5))], ['ready']);
+    // Each choice submits the form; the next one waits for the page it loads, or it would be
+    // made on a page that is being replaced.
     await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.waitForURL((url) => url.searchParams.get('status') === '');
     await page.getByLabel('Rate plan', { exact: true }).selectOption({ label: 'fleet-plan' });
     await page.waitForURL(/plan=WP/);
     await until('20 rows on the plan', () => rows(page).count(), (n) => n === 20);
