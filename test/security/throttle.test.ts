@@ -143,7 +143,11 @@ describe('WISP_ACCOUNT_CONCURRENCY', () => {
       let answer = '';
       socket.on('data', (data) => (answer += data.toString()));
       socket.write(`POST /v1/RatePlans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\n\r\nUniqueName=`);
-      const seen = await until('a second request is refused, or the held one', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 429 || answer !== '');
+      // The server reads the held request's headers before the first probe, and the probes are
+      // spaced: a probe in progress when the held request arrives would make the held one the
+      // second. A busier machine gets more room on each attempt.
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      const seen = await until('a second request is refused, or the held one', () => server.request('GET', '/v1/RatePlans'), (res) => res.status === 429 || answer !== '', { tries: 100, intervalMs: 100 });
       if (answer !== '') {
         // A poll was still in progress when the held request arrived: the held one was the
         // second, and was refused as such. Hold another.
