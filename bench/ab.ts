@@ -12,7 +12,7 @@ import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { ROOT, cpuMsOf, startProcess } from './processes.js';
 import { readOptions, type BenchOptions, type ScenarioName } from './options.js';
-import { discover, runScenario, runStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
+import { discover, runScenario, runStatusChanges, warmUpStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
 import type { Fleet } from './fleet.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -186,6 +186,7 @@ async function runOnce(dir: string, databaseUrl: string, fleet: Fleet, o: AbOpti
       databaseCpuMs: o.store === 'postgres' ? () => postgresCpuMs(databaseUrl) : undefined,
     };
     const samples = await discover(target, { sids: 10_000, active: o.bench.changes });
+    if (o.bench.scenarios.includes('status-change')) await warmUpStatusChanges(target, samples, o.bench);
     if (o.store === 'postgres') await onServer(databaseUrl, (c) => c.query('VACUUM ANALYZE'));
     const before = o.store === 'postgres' ? await countersOf(databaseUrl) : null;
     const result: RunResult = { scenarios: {} };

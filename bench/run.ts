@@ -11,7 +11,7 @@ import { readOptions, type BenchOptions, type ScenarioName, type StoreName } fro
 import { ROOT, cpuMsOf, startProcess, watchMemory } from './processes.js';
 import { load, type LoadResult } from './load.js';
 import { postgresProblem, preparePostgres, prepareSqlite, vacuumPostgres, type Prepared } from './databases.js';
-import { discover, runScenario, runSoak, runStatusChanges, type Samples, type ScenarioResult, type Target } from './scenarios.js';
+import { discover, runScenario, runSoak, runStatusChanges, warmUpStatusChanges, type Samples, type ScenarioResult, type Target } from './scenarios.js';
 import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
 import { measureStartWisp, type StartWispResult } from './start-wisp.js';
@@ -139,6 +139,7 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
     const sample = await fetch(`${target.url}/v1/Sims/${samples.sids[0]}`, { headers: { authorization: target.authorization } });
     result.fetchBodyBytes = (await sample.arrayBuffer()).byteLength;
 
+    if (options.scenarios.includes('status-change')) await warmUpStatusChanges(target, samples, options);
     // With autovacuum off, each scenario starts from what autovacuum would have left.
     const maintain = store === 'postgres' && autovacuum !== 'on' ? () => vacuumPostgres(prepared.databaseUrl) : async () => {};
     for (const scenario of options.scenarios) {

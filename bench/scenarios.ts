@@ -240,3 +240,13 @@ export async function runStatusChanges(target: Target, samples: Samples, options
     await receiver.close();
   }
 }
+
+/**
+ * Unmeasured status changes (and back) on a few of the SIMs, so that the job and callback tables
+ * hold rows before the database's statistics are taken: a running system's planner sees such
+ * tables, not the empty ones of a freshly copied fleet (on which PostgreSQL would cache plans
+ * that scan them whole as they grow).
+ */
+export async function warmUpStatusChanges(target: Target, samples: Samples, options: BenchOptions, count = 1000): Promise<void> {
+  await runStatusChanges(target, { ...samples, activeSids: samples.activeSids.slice(0, count) }, options);
+}
