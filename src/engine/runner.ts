@@ -199,13 +199,14 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
 
   /**
    * Whether a job caused to run at once may run in this process now, within its group's slots.
-   * Jobs of a group with a per-key limit are never claimed: the limit is counted by the lease
-   * (one at a time), which a claim committed beside it could not see.
+   * Jobs with a fairness key in a group with a per-key limit are never claimed: the limit is
+   * counted by the lease (one at a time), which a claim committed beside it could not see. A
+   * job without a key is under no such limit.
    */
-  private mayClaim(kind: string): boolean {
-    const group = this.groupOf(kind);
+  private mayClaim(job: { kind: string; fairKey?: string | null }): boolean {
+    const group = this.groupOf(job.kind);
     if (!group) return true;
-    return group.perKeyLimit === undefined && this.activeOf(group.kinds) < group.concurrency;
+    return (group.perKeyLimit === undefined || job.fairKey == null) && this.activeOf(group.kinds) < group.concurrency;
   }
 
   /** Resolves when every job this process is running has finished. */
@@ -316,7 +317,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private claiming(tx: Tx, claimed: AnyJob<Tasks>[]): Tx {
     const claimedQueues = new Set<string | null>();
     const enqueue: Jobs<Tasks>['enqueue'] = async (job, now) => {
-      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !this.mayClaim(job.kind)) return tx.jobs.enqueue(job, now);
+      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !this.mayClaim(job)) return tx.jobs.enqueue(job, now);
       if (job.queue !== null) claimedQueues.add(job.queue);
       const leaseExpires = Date.now() + this.settings.leaseMs;
       const id = await tx.jobs.enqueueClaimed(job, now, { owner: this.owner, leaseExpires });

@@ -80,4 +80,34 @@ describe('slot groups', () => {
     const taken = await runner().leaseSlots([FOLLOWUPS(1)]);
     assert.deepEqual(taken.map((j) => [j.id, j.attempts]), [[id, 2]], 'by its own group, as a second attempt');
   });
+
+  it('claims a job caused at once only when no per-key limit applies to it: one without a key, not one with', async () => {
+    const caused = (fairKey?: string) =>
+      new JobRunner(
+        engine.store,
+        clock,
+        handlers({
+          'test.job': { run: async (_job, ctx) => ctx.settle(async (tx, at) => void (await tx.jobs.enqueue({ kind: 'test.followup', queue: 'follow', payload: { undo: 0 }, runAt: at, fairKey }, at))) },
+          'test.followup': { run: () => new Promise<void>(() => {}) },
+        }),
+        { ...SETTINGS, groups: [{ name: 'work', kinds: ['test.job', 'test.step'], concurrency: 2 }, { name: 'followups', kinds: ['test.followup'], concurrency: 4, perKeyLimit: 1 }] },
+        quiet,
+      );
+    for (const [fairKey, expected] of [
+      [undefined, 'running'],
+      ['account-a', 'pending'],
+    ] as const) {
+      await engine.clear();
+      const parent = caused(fairKey);
+      await enqueue('test.job', 'work');
+      const [job] = await parent.leaseSlots([WORK]);
+      await parent.run(job);
+      const [followup] = await engine.store.jobs.list({ kind: 'test.followup', queue: 'follow', limit: 1 });
+      // Claimed: written running, leased to the worker whose settlement caused it. Otherwise it
+      // waits for a lease, which counts the key's running jobs across workers.
+      assert.equal(followup.state, expected, `a follow-up ${fairKey ? 'with' : 'without'} a fairness key`);
+      assert.equal(followup.leaseOwner, expected === 'running' ? parent.owner : null);
+    }
+  });
 });
+
