@@ -110,6 +110,9 @@ describe('three processes on one PostgreSQL database', () => {
     const w1 = await until('every wave 1 callback arrives', async () => callbacks('w1'), (c) => sids.every((sid) => c.bySim.get(sid)?.includes('active')), { tries: 750 });
 
     // Concurrent requests for one Sim at different processes: one is accepted, the rest are 409s.
+    // The operator is slow meanwhile, so that the accepted change is still in flight when the
+    // last request arrives, however busy the machine.
+    assert.equal((await adminCall(anyUrl(), 'POST', '/admin/v1/Network', { latency_ms: 3000 })).status, 200);
     const contested = sids[0];
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -121,6 +124,7 @@ describe('three processes on one PostgreSQL database', () => {
     );
     assert.equal(answers.filter((a) => a === 'updating').length, 1, answers.join(', '));
     assert.ok(answers.filter((a) => a !== 'updating').every((a) => a === '409/33010'), answers.join(', '));
+    assert.equal((await adminCall(anyUrl(), 'POST', '/admin/v1/Network', { latency_ms: Number(ENGINE.WISP_OPERATOR_LATENCY_MS) })).status, 200);
     await until('the contested change lands', async () => (await client().wireless.v1.sims(contested).fetch()).status, (s) => s === 'suspended', { tries: 500 });
 
     // Wave 2: every Sim → deactivated (the contested one from suspended), then 73 hours pass:
