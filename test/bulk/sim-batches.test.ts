@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import type { TestServer } from '../helpers/server.js';
 import { assertCallback, assertSigned, settledAt, simEvents, startFastServer, startReceiver, type Receiver } from '../helpers/lifecycle.js';
-import { assertTwilioError } from '../helpers/spec.js';
 import { registerSims } from '../helpers/sims.js';
 import { activeSims, allItems, batchEnded, batchRequest, createBatch, statuses } from './helpers.js';
 
