@@ -165,4 +165,18 @@ describe('SimBatches: schedule, cancel, idempotency, tenancy and bad input', () 
     const named = await Promise.all(sims.map(async (s) => (await server.wisp.store.sims.get(s.sid))!.friendly_name));
     assert.ok(named.every((n) => n === 'paged'));
   });
+
+  it('deletes finished batches and their items once WISP_BATCH_RETENTION_HOURS has passed', async () => {
+    const sims = await registerSims(server, 2);
+    const batch = await createBatch(server, { Sims: sims.map((s) => s.sid), FriendlyName: 'kept a while' });
+    await batchEnded(server, batch.sid);
+    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 700 * 3600 });
+    await server.wisp.engine.pruner.prune();
+    assert.equal((await batchRequest(server, 'GET', `/wisp/v1/SimBatches/${batch.sid}`)).status, 200, 'kept within 720 hours');
+    await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 30 * 3600 });
+    await server.wisp.engine.pruner.prune();
+    const gone = await batchRequest(server, 'GET', `/wisp/v1/SimBatches/${batch.sid}`);
+    assertTwilioError(gone.body, 404, 20404);
+    assert.equal((await server.wisp.store.simBatchItems.list(batch.sid, undefined, { limit: 10 })).items.length, 0);
+  });
 });

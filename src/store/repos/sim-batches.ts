@@ -79,24 +79,22 @@ export function simBatchRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres
       await db.updateTable('sim_batches').set(changes).where('sid', '=', sid).execute();
     },
     async pruneFinishedBefore(before, limit) {
-      // A batch may have many items: delete at most `limit` of them per call, the batch itself
-      // once it has none left.
-      const batch = await db.selectFrom('sim_batches').select('sid').where('date_completed', '<', before).orderBy('date_completed').limit(1).executeTakeFirst();
-      if (!batch) return 0;
-      const last = await db
-        .selectFrom('sim_batch_items')
-        .select('position')
-        .where('batch_sid', '=', batch.sid)
-        .orderBy('position')
-        .offset(limit - 1)
-        .limit(1)
-        .executeTakeFirst();
-      let items = db.deleteFrom('sim_batch_items').where('batch_sid', '=', batch.sid);
-      if (last) items = items.where('position', '<=', last.position);
-      const deleted = Number((await items.executeTakeFirst()).numDeletedRows);
-      if (last) return deleted;
-      await db.deleteFrom('sim_batches').where('sid', '=', batch.sid).execute();
-      return Math.min(limit, deleted + 1);
+      // A batch may have many items: delete at most `limit` rows per call, items first, each
+      // batch once it has none left.
+      let deleted = 0;
+      while (deleted < limit) {
+        const batch = await db.selectFrom('sim_batches').select('sid').where('date_completed', '<', before).orderBy('date_completed').limit(1).executeTakeFirst();
+        if (!batch) break;
+        const room = limit - deleted;
+        const last = await db.selectFrom('sim_batch_items').select('position').where('batch_sid', '=', batch.sid).orderBy('position').offset(room - 1).limit(1).executeTakeFirst();
+        let items = db.deleteFrom('sim_batch_items').where('batch_sid', '=', batch.sid);
+        if (last) items = items.where('position', '<=', last.position);
+        deleted += Number((await items.executeTakeFirst()).numDeletedRows);
+        if (last) break;
+        await db.deleteFrom('sim_batches').where('sid', '=', batch.sid).execute();
+        deleted += 1;
+      }
+      return deleted;
     },
   };
 }
