@@ -98,6 +98,7 @@ export function bulkCommands(sims: Command, ctx: Context): void {
     .option('--file <path>', 'select the SIMs listed in a file, one SID or unique name per line')
     .option('--include-subaccounts', "with --filter, a master's subaccounts' SIMs too")
     .option('--set <key=value>', 'the change each SIM gets (status, rate-plan, reset-status, sim-callback-url, …); repeatable', collect)
+    .option('--command <text>', 'send each SIM this Command instead of changing it')
     .option('--dry-run', 'only preview: how many SIMs, a sample, and how many would be refused and why')
     .option('--start-at <date-time>', 'start later, at this ISO 8601 time (emulated clock)')
     .option('--wait-for-updating', 'wait for SIMs with a change in flight instead of refusing them')
@@ -111,7 +112,8 @@ export function bulkCommands(sims: Command, ctx: Context): void {
         const refs = listed(o);
         if (refs !== undefined) form.Sims = refs;
         if (refs === undefined && o.filter === undefined) throw new UsageError('select SIMs with --filter key=value, --sims or --file');
-        if (o.set === undefined) throw new UsageError('give the change with --set key=value (for example --set status=suspended)');
+        if (o.set === undefined && o.command === undefined) throw new UsageError('give the change with --set key=value (for example --set status=suspended), or --command');
+        if (typeof o.command === 'string') form.Command = o.command;
         if (o.includeSubaccounts) form.IncludeSubaccounts = 'true';
         if (o.dryRun) form.DryRun = 'true';
         if (o.waitForUpdating) form.WaitForUpdating = 'true';

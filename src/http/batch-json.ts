@@ -3,7 +3,7 @@ import { Closed, DateTime, Enum, Nullable } from './described.js';
 import { isoDate } from './format.js';
 import { answerFor } from './errors.js';
 import type { Preview } from '../domain/batches/preview.js';
-import { BATCH_STATUSES, type BatchUpdate, type Refusals, type SimBatch, type SimBatchItem } from '../domain/batches/batch-models.js';
+import { BATCH_STATUSES, type BatchAction, type BatchCommand, type BatchUpdate, type Refusals, type SimBatch, type SimBatchItem } from '../domain/batches/batch-models.js';
 import type { DomainErrorCode } from '../domain/errors.js';
 
 // The shapes of /wisp/v1/SimBatches (docs/bulk.md): TypeBox schemas for /openapi.json, and the
@@ -29,6 +29,16 @@ export const UPDATE_PARAMS = {
   voiceFallbackUrl: 'VoiceFallbackUrl',
   voiceFallbackMethod: 'VoiceFallbackMethod',
 } as const satisfies Record<keyof BatchUpdate, string>;
+
+/** A Command to each SIM, by the parameter that sets each part. */
+const COMMAND_PARAMS = {
+  command: 'Command',
+  commandMode: 'CommandMode',
+  includeSid: 'IncludeSid',
+  callbackUrl: 'CommandCallbackUrl',
+  callbackMethod: 'CommandCallbackMethod',
+  deliveryReceiptRequested: 'DeliveryReceiptRequested',
+} as const satisfies Record<keyof BatchCommand, string>;
 
 export const FILTER_PARAMS = {
   status: 'Filter.Status',
@@ -113,11 +123,15 @@ export const ItemPage = Closed({ items: Type.Array(ItemJson), meta: Meta });
 
 const codeOf = (reason: DomainErrorCode) => answerFor(reason, '/v1/Sims').code;
 
-export function actionJson(update: BatchUpdate): Record<string, string> {
+export function actionJson(action: BatchAction): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, param] of Object.entries(UPDATE_PARAMS)) {
-    const value = update[key as keyof BatchUpdate];
+    const value = action[key as keyof BatchUpdate];
     if (value !== undefined) out[param] = value;
+  }
+  for (const [key, param] of Object.entries(COMMAND_PARAMS)) {
+    const value = action.command?.[key as keyof BatchCommand];
+    if (value !== undefined) out[param] = String(value);
   }
   return out;
 }

@@ -144,4 +144,26 @@ describe('SimBatches: selection, outcomes and callbacks', () => {
     await settledAt(server, b.sid, 'deactivated');
     await settledAt(server, a.sid, 'suspended');
   });
+
+  it('sends a Command to each SIM, by the rules of POST /v1/Commands: a SIM that cannot take one is refused (33104)', async () => {
+    const active = await activeSims(server, 2);
+    const [fresh] = await registerSims(server, 1);
+    const listed = [active[0].sid, active[1].sid, fresh.sid];
+    const dry = await batchRequest(server, 'POST', '/wisp/v1/SimBatches', { Sims: listed, Command: 'wake up', DryRun: 'true' });
+    assert.equal(dry.body.would_apply, 2);
+    assert.deepEqual(dry.body.refusals.map((r: any) => [r.code, r.count]), [[33104, 1]]);
+    const both = await batchRequest(server, 'POST', '/wisp/v1/SimBatches', { Sims: listed, Command: 'wake up', Status: 'suspended' });
+    assert.equal(both.status, 400);
+    const batch = await createBatch(server, { Sims: listed, Command: 'wake up', CommandCallbackUrl: `${hook.url}/command` });
+    assert.deepEqual(batch.action, { Command: 'wake up', CommandCallbackUrl: `${hook.url}/command` });
+    const done = await batchEnded(server, batch.sid);
+    assert.deepEqual(done.counts, { total: 3, applied: 2, refused: 1, skipped: 0, pending: 0 });
+    const client = server.client();
+    for (const sim of active) {
+      const commands = await client.wireless.v1.commands.list({ sim: sim.sid });
+      assert.deepEqual(commands.map((c) => c.command), ['wake up']);
+    }
+    assert.deepEqual(await client.wireless.v1.commands.list({ sim: fresh.sid }), []);
+    assert.deepEqual(await statuses(server, active), ['active', 'active'], 'a Command changes no status');
+  });
 });

@@ -1,6 +1,7 @@
 import type { HttpMethod, Page, PageQuery, SimStatus } from '../models.js';
 import type { DomainErrorCode } from '../errors.js';
 import type { SimUpdateInput } from '../sims/service.js';
+import type { CommandInput } from '../devices/commands.js';
 
 // Bulk fleet operations (docs/bulk.md): a batch applies one change to many SIMs, each SIM by the
 // rules of a single `POST /v1/Sims/{Sid}`. The SIMs are fixed when the batch is created, as its
@@ -37,6 +38,12 @@ export type BatchUpdate = Pick<
   | 'voiceFallbackMethod'
 >;
 
+/** A Command to each SIM: the parameters of `POST /v1/Commands` but the SIM. */
+export type BatchCommand = Omit<CommandInput, 'sim'>;
+
+/** What a batch does to each SIM: an update, or a Command. */
+export type BatchAction = BatchUpdate & { command?: BatchCommand };
+
 /** The list filters of `GET /v1/Sims`, as asked (RatePlan by SID or unique name). */
 export interface BatchFilter {
   status?: SimStatus;
@@ -61,7 +68,7 @@ export interface SimBatch {
   sid: string;
   account_sid: string;
   status: BatchStatus;
-  action: BatchUpdate;
+  action: BatchAction;
   requester: Requester;
   selection: BatchSelection;
   wait_for_updating: boolean;

@@ -8,7 +8,8 @@ import type { Settlement } from '../../engine/index.js';
 import { IN_FLIGHT } from '../sims/lifecycle.js';
 import { updateLocked } from '../sims/apply-update.js';
 import type { SimUpdateInput } from '../sims/service.js';
-import { FINISHED, type BatchStatus, type SimBatch } from './batch-models.js';
+import { FINISHED, type BatchCommand, type BatchStatus, type SimBatch } from './batch-models.js';
+import { commandToSim } from '../devices/commands.js';
 import { notFoundMessage } from './selection.js';
 
 // Running a batch: the `batch.run` job takes the next pending items in one transaction, applies
@@ -17,7 +18,7 @@ import { notFoundMessage } from './selection.js';
 // changes and outcomes together; after it, the next run starts after the last item recorded.
 // So no item is applied twice and none is lost.
 
-export type BatchTx = Tx<'simBatches' | 'simBatchItems' | 'sims' | 'accounts' | 'ratePlans' | 'jobs' | 'network' | 'callbacks'>;
+export type BatchTx = Tx<'simBatches' | 'simBatchItems' | 'sims' | 'accounts' | 'ratePlans' | 'jobs' | 'network' | 'callbacks' | 'commands' | 'devices' | 'usage' | 'events'>;
 
 export interface RunSettings {
   ratePlans: RatePlanService;
@@ -78,7 +79,7 @@ export async function runChunk(tx: BatchTx, batchSid: string, now: number, setti
   }
   const items = await tx.simBatchItems.pendingAfter(batch.sid, batch.cursor, settings.chunkSize);
   const network = await tx.network.get();
-  const input: SimUpdateInput = batch.action;
+  const { command, ...input }: { command?: BatchCommand } & SimUpdateInput = batch.action;
   const context = { caller, ratePlans: settings.ratePlans, operatorAvailable: network.available, sourceIp: batch.requester.sourceIp, now, fairKey: batchFairKey(batch.account_sid) };
   const visible = new Map<string, boolean>();
   const applied: number[] = [];
@@ -91,10 +92,12 @@ export async function runChunk(tx: BatchTx, batchSid: string, now: number, setti
       refused += 1;
       continue;
     }
-    // Asked to wait: a SIM with a change in flight stays pending, for a later run.
-    if (batch.wait_for_updating && IN_FLIGHT.includes(sim.status)) continue;
+    // Asked to wait: a SIM with a change in flight stays pending, for a later run. (A Command
+    // waits for the change by itself, as a single one does.)
+    if (batch.wait_for_updating && IN_FLIGHT.includes(sim.status) && !command) continue;
     try {
-      await updateLocked(tx, sim, input, context);
+      if (command) await commandToSim(tx, sim.sid, { ...command, sim: sim.sid }, now);
+      else await updateLocked(tx, sim, input, context);
       applied.push(item.position);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

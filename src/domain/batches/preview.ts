@@ -3,7 +3,8 @@ import type { Caller } from '../caller.js';
 import type { RatePlanService } from '../rate-plans.js';
 import { IN_FLIGHT } from '../sims/lifecycle.js';
 import { planUpdate } from '../sims/update-plan.js';
-import type { BatchUpdate, SelectionGroup } from './batch-models.js';
+import type { BatchAction, SelectionGroup } from './batch-models.js';
+import { checkCanReceive } from '../devices/commands.js';
 import { notFoundMessage, type Resolved, type SelectionTx } from './selection.js';
 
 // A dry run: what a batch would do, changing nothing. The rules of an update look at a SIM's
@@ -50,7 +51,7 @@ export async function preview(
   tx: SelectionTx,
   caller: Caller,
   selection: { groups: SelectionGroup[]; unknown: string[]; sample: string[] },
-  update: BatchUpdate,
+  action: BatchAction,
   waitForUpdating: boolean,
   ratePlans: RatePlanService,
 ): Promise<Preview> {
@@ -71,12 +72,14 @@ export async function preview(
       refuse('not_found', group.count, notFoundMessage(group.sim_sid));
       continue;
     }
-    if (waitForUpdating && IN_FLIGHT.includes(sim.status)) {
+    // A Command to a SIM with a change in flight waits for it, as a single one does.
+    if (waitForUpdating && IN_FLIGHT.includes(sim.status) && !action.command) {
       wouldWait += group.count;
       continue;
     }
     try {
-      await planUpdate(caller, sim, update, tx, ratePlans);
+      if (action.command) checkCanReceive(sim.status, sim.rate_plan_sid ? await tx.ratePlans.get(sim.rate_plan_sid) : undefined);
+      else await planUpdate(caller, sim, action, tx, ratePlans);
       wouldApply += group.count;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

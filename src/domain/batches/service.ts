@@ -7,7 +7,8 @@ import type { HttpMethod, Page, PageQuery } from '../models.js';
 import type { RatePlanService } from '../rate-plans.js';
 import { isSid, newSid } from '../sids.js';
 import { checkName, checkUrl } from '../validate.js';
-import type { BatchFilter, BatchStatus, BatchUpdate, OutcomeFilter, Refusals, SimBatch, SimBatchItem } from './batch-models.js';
+import { checkCommandInput } from '../devices/commands.js';
+import type { BatchAction, BatchCommand, BatchFilter, BatchStatus, BatchUpdate, OutcomeFilter, Refusals, SimBatch, SimBatchItem } from './batch-models.js';
 import { MAX_SELECTED, checkSelection, listedItems, resolveListed, storeFilter } from './selection.js';
 import { SAMPLE_SIZE, groupListed, preview, type Preview } from './preview.js';
 import { batchFairKey, stop } from './batch-run.js';
@@ -19,6 +20,8 @@ export interface BatchRequest {
   filter?: BatchFilter;
   includeSubaccounts?: boolean;
   update: BatchUpdate;
+  /** A Command to each SIM instead of an update. */
+  command?: BatchCommand;
   waitForUpdating?: boolean;
   /** When to start, in emulated time; now when absent or past. */
   startAt?: number;
@@ -29,7 +32,7 @@ export interface BatchRequest {
 /** How long an idempotency key returns the batch it created. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
-export type BatchStore = Repos<'simBatches' | 'simBatchItems' | 'sims' | 'accounts' | 'ratePlans' | 'jobs' | 'network' | 'callbacks'>;
+export type BatchStore = Repos<'simBatches' | 'simBatchItems' | 'sims' | 'accounts' | 'ratePlans' | 'jobs' | 'network' | 'callbacks' | 'commands' | 'devices' | 'usage' | 'events'>;
 
 /** JSON with sorted keys: the same request hashes the same whatever the order of its parameters. */
 function canonical(value: unknown): string {
@@ -53,8 +56,14 @@ const URL_PARAMS = {
 /** Checks what does not depend on the SIMs, so that a bad request fails whole, before anything is written. */
 function checkRequest(req: BatchRequest): void {
   checkSelection(req.sims, req.filter);
-  if (Object.values(req.update).every((v) => v === undefined)) {
-    throw new DomainError('missing_parameter', 'Missing a change: give Status, RatePlan, ResetStatus, AccountSid, FriendlyName, SimCallbackUrl or a URL or method setting of the SIMs');
+  const updates = Object.values(req.update).some((v) => v !== undefined);
+  if (req.command !== undefined) {
+    if (updates) throw invalid('A batch either sends a Command or changes the SIMs, not both: give Command, or the changes');
+    checkCommandInput({ ...req.command, sim: 'each' });
+    return;
+  }
+  if (!updates) {
+    throw new DomainError('missing_parameter', 'Missing a change: give Status, RatePlan, ResetStatus, AccountSid, FriendlyName, SimCallbackUrl, a URL or method setting of the SIMs, or a Command');
   }
   if (req.update.status !== undefined && req.update.resetStatus !== undefined) throw invalid('Status and ResetStatus cannot be changed in the same batch');
   for (const [key, param] of Object.entries(URL_PARAMS)) {
@@ -64,6 +73,9 @@ function checkRequest(req: BatchRequest): void {
   if (req.update.friendlyName !== undefined && req.update.friendlyName !== '') checkName('FriendlyName', req.update.friendlyName);
   if (req.callbackUrl !== undefined) checkUrl('CallbackUrl', req.callbackUrl);
 }
+
+/** What each SIM gets. */
+export const actionOf = (req: BatchRequest): BatchAction => (req.command ? { command: req.command } : req.update);
 
 export class BatchService {
   constructor(
@@ -78,11 +90,11 @@ export class BatchService {
     if (req.sims !== undefined) {
       const resolved = await resolveListed(this.store, caller, req.sims);
       const sample = resolved.slice(0, SAMPLE_SIZE).map(({ ref, sim }) => sim?.sid ?? ref);
-      return preview(this.store, caller, { ...groupListed(resolved), sample }, req.update, req.waitForUpdating ?? false, this.ratePlans);
+      return preview(this.store, caller, { ...groupListed(resolved), sample }, actionOf(req), req.waitForUpdating ?? false, this.ratePlans);
     }
     const filter = await storeFilter(this.store, caller, req.filter ?? {}, req.includeSubaccounts ?? false, this.ratePlans);
     const selection = filter ? { groups: await this.store.simBatchItems.groups(filter), unknown: [], sample: await this.store.simBatchItems.sample(filter, SAMPLE_SIZE) } : { groups: [], unknown: [], sample: [] };
-    return preview(this.store, caller, selection, req.update, req.waitForUpdating ?? false, this.ratePlans);
+    return preview(this.store, caller, selection, actionOf(req), req.waitForUpdating ?? false, this.ratePlans);
   }
 
   /**
@@ -134,7 +146,7 @@ export class BatchService {
         sid,
         account_sid: caller.account.sid,
         status: 'queued',
-        action: req.update,
+        action: actionOf(req),
         requester: { accountSid: caller.account.sid, credentialAccountSid: caller.credentialAccount.sid, keySid: caller.keySid, sourceIp },
         selection: req.sims !== undefined ? { kind: 'list', count: req.sims.length } : { kind: 'filter', filter: req.filter ?? {}, includeSubaccounts: req.includeSubaccounts ?? false },
         wait_for_updating: req.waitForUpdating ?? false,

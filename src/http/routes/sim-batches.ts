@@ -9,6 +9,8 @@ import { invalid } from '../../domain/errors.js';
 import type { SimStatus } from '../../domain/models.js';
 import type { BatchRequest } from '../../domain/batches/service.js';
 import { BATCH_STATUSES, type BatchUpdate } from '../../domain/batches/batch-models.js';
+import { INCLUDE_SID } from '../../domain/devices/command-payload.js';
+import { actionOf } from '../../domain/batches/service.js';
 import { ItemPage, PreviewJson, SimBatchJson, SimBatchPage, batchJson, itemJson, previewJson } from '../batch-json.js';
 
 // Bulk fleet operations, a Wisp extension in Twilio's conventions (docs/bulk.md): Basic auth as
@@ -54,17 +56,29 @@ function readRequest(ctx: HttpContext, params: Params): BatchRequest {
     registrationCode: str(params, 'Filter.SimRegistrationCode'),
   });
   const update = given(readUpdate(params));
+  const command = str(params, 'Command', { max: 4096 });
   const request: BatchRequest = given({
     sims: list(params, 'Sims'),
     filter: Object.keys(filter).length > 0 ? filter : undefined,
     includeSubaccounts: bool(params, 'IncludeSubaccounts'),
     update,
+    command:
+      command === undefined
+        ? undefined
+        : given({
+            command,
+            commandMode: oneOf(params, 'CommandMode', ['text', 'binary'] as const),
+            includeSid: oneOf(params, 'IncludeSid', INCLUDE_SID),
+            callbackUrl: str(params, 'CommandCallbackUrl', { max: 4096 }),
+            callbackMethod: method(params, 'CommandCallbackMethod'),
+            deliveryReceiptRequested: bool(params, 'DeliveryReceiptRequested'),
+          }),
     waitForUpdating: bool(params, 'WaitForUpdating'),
     startAt: isoDateTime(params, 'StartAt'),
     callbackUrl: str(params, 'CallbackUrl', { max: 4096 }),
     callbackMethod: method(params, 'CallbackMethod'),
   });
-  checkCallbackUrls(ctx, { CallbackUrl: request.callbackUrl, SimCallbackUrl: update.callbackUrl, CommandsCallbackUrl: update.commandsCallbackUrl });
+  checkCallbackUrls(ctx, { CallbackUrl: request.callbackUrl, SimCallbackUrl: update.callbackUrl, CommandsCallbackUrl: update.commandsCallbackUrl, CommandCallbackUrl: request.command?.callbackUrl });
   return request;
 }
 
@@ -85,7 +99,7 @@ const errors = { 400: TwilioError, 401: TwilioError, 404: TwilioError };
 const createSchema = described({
   summary: 'Start a batch of SIM changes, or preview one (DryRun=true)',
   description:
-    'Selects SIMs by Sims (SIDs or unique names, repeated, up to 10,000) or by Filter.Status, Filter.RatePlan, Filter.Iccid, Filter.EId, Filter.SimRegistrationCode; applies to each the change of a single POST /v1/Sims/{Sid} (Status, RatePlan, ResetStatus, AccountSid, FriendlyName, SimCallbackUrl, URL and method settings). Form-encoded. See docs/bulk.md.',
+    'Selects SIMs by Sims (SIDs or unique names, repeated, up to 10,000) or by Filter.Status, Filter.RatePlan, Filter.Iccid, Filter.EId, Filter.SimRegistrationCode; applies to each the change of a single POST /v1/Sims/{Sid} (Status, RatePlan, ResetStatus, AccountSid, FriendlyName, SimCallbackUrl, URL and method settings), or sends each a Command (Command, CommandMode, IncludeSid, CommandCallbackUrl, CommandCallbackMethod, DeliveryReceiptRequested). Form-encoded. See docs/bulk.md.',
   responses: { 200: PreviewJson, 201: SimBatchJson, ...errors, 409: TwilioError },
 });
 const listSchema = described({ summary: "List the account's batches, newest first", responses: { 200: SimBatchPage, ...errors } });
@@ -111,7 +125,7 @@ export function simBatchRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const key = idempotencyKey(request, params);
     if (bool(params, 'DryRun')) {
       const preview = await batches.preview(request.caller, req);
-      const shown = { action: req.update, wait_for_updating: req.waitForUpdating ?? false, selection: req.sims !== undefined ? ({ kind: 'list', count: req.sims.length } as const) : ({ kind: 'filter', filter: req.filter ?? {}, includeSubaccounts: req.includeSubaccounts ?? false } as const) };
+      const shown = { action: actionOf(req), wait_for_updating: req.waitForUpdating ?? false, selection: req.sims !== undefined ? ({ kind: 'list', count: req.sims.length } as const) : ({ kind: 'filter', filter: req.filter ?? {}, includeSubaccounts: req.includeSubaccounts ?? false } as const) };
       return reply.code(200).send(previewJson(request.caller.account.sid, shown, preview));
     }
     const { batch, replayed } = await batches.create(request.caller, req, key, clientIp(request));
