@@ -39,6 +39,10 @@ describe('wisp sims bulk', () => {
     const run = await wisp('sims', 'bulk', '--filter', 'status=active', '--set', 'status=suspended', '--wait');
     assert.equal(run.code, 0, run.err);
     assert.match(run.out, /^WB[0-9a-f]{32} completed: 3 applied, 0 refused, 0 skipped, 0 pending of 3$/);
+    const command = await wisp('--json', 'sims', 'bulk', '--filter', 'status=suspended', '--command', 'reboot', '--dry-run');
+    assert.equal(command.code, 0, command.err);
+    assert.deepEqual(command.json().action, { Command: 'reboot' });
+    assert.equal(command.json().refusals[0].code, 33104, 'a suspended SIM takes no Command');
     const list = await wisp('--json', 'sims', 'batch');
     assert.equal(list.json()[0].status, 'completed');
   });
