@@ -191,8 +191,8 @@ async function runOnce(dir: string, databaseUrl: string, fleet: Fleet, o: AbOpti
     const before = o.store === 'postgres' ? await countersOf(databaseUrl) : null;
     const result: RunResult = { scenarios: {} };
     for (const scenario of o.bench.scenarios) {
-      // The console's page timings are not a CPU cost per request to compare.
-      if (scenario === 'console') continue;
+      // The console's page timings are not a CPU cost per request to compare, nor is a bulk batch (bench/bulk.ts).
+      if (scenario === 'console' || scenario === 'bulk') continue;
       result.scenarios[scenario] = scenario === 'status-change' ? await runStatusChanges(target, samples, o.bench) : await runScenario(scenario, target, samples, o.bench);
     }
     await wisp.stop();

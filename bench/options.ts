@@ -1,7 +1,7 @@
 // Benchmark settings, from flags (`npm run bench -- --sims 20000 --duration 5`) or the
 // environment (BENCH_SIMS=20000). Flags win.
 
-export const SCENARIOS = ['fetch', 'list-first', 'list-deep', 'update-name', 'status-change', 'console'] as const;
+export const SCENARIOS = ['fetch', 'list-first', 'list-deep', 'update-name', 'status-change', 'console', 'bulk'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export type StoreName = 'sqlite' | 'postgres';
 
@@ -34,6 +34,8 @@ export interface BenchOptions {
   out: string | null;
   /** The name of the generated fleet's database (and SQLite file), before its size. */
   fleetName: string;
+  /** SIMs in the bulk scenario's batch. */
+  bulkSims: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -44,7 +46,9 @@ const HELP = `npm run bench -- [options]
   --stores LIST       sqlite,postgres (BENCH_STORES, default both)
   --scenarios LIST    ${SCENARIOS.join(',')} (BENCH_SCENARIOS, default all);
                       status-change runs again at the end with an api and a worker process;
-                      console times each page of the web console (server time, one request at a time)
+                      console times each page of the web console (server time, one request at a time);
+                      bulk runs a batch of --bulk-sims SIMs end to end on a database of its own (bench/bulk.ts)
+  --bulk-sims N       SIMs in the bulk scenario's batch (BENCH_BULK_SIMS, default 100000)
   --soak S            seconds of mixed load while memory is watched (BENCH_SOAK, default 10 x duration, at most 300; 0 skips)
   --changes N         status changes to make (BENCH_CHANGES, default 20000)
   --operator-latency MS  simulated operator latency during status changes (BENCH_OPERATOR_LATENCY_MS, default 20)
@@ -112,5 +116,6 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     profile: f.get('profile') === 'true' || env.BENCH_PROFILE === '1',
     out: f.get('out') ?? env.BENCH_OUT ?? null,
     fleetName: fleetName(f.get('fleet-name') ?? env.BENCH_FLEET_NAME ?? 'wisp_bench'),
+    bulkSims: Math.floor(number(get('bulk-sims', 'BENCH_BULK_SIMS'), '--bulk-sims', 100_000, 100)),
   };
 }

@@ -57,6 +57,14 @@ export function markdownSummary(results: BenchResults): string {
       for (const p of s.console?.pages ?? []) lines.push(`| ${s.store} | ${p.page} | ${fmt(p.serverP50, 1)} | ${fmt(p.serverP95, 1)} | ${fmt(p.serverMax, 1)} | ${fmt(p.wallP50, 1)} | ${fmt(p.bytes)} |`);
     }
   }
+  const bulks = results.stores.filter((s) => s.bulk);
+  if (bulks.length > 0) {
+    lines.push('', '| store | bulk batch SIMs | SIMs/s end to end | seconds | dry run ms | create ms | single p99 ms alone | during the batch | ratio |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const s of bulks) {
+      const b = s.bulk;
+      if (b) lines.push(`| ${s.store} | ${fmt(b.sims)} | ${fmt(b.simsPerSecond)} | ${fmt(b.seconds, 1)} | ${fmt(b.dryRunMs)} | ${fmt(b.createMs)} | ${fmt(b.single.baseline.p99, 1)} | ${fmt(b.single.during.p99, 1)} | ${b.single.ratio} |`);
+    }
+  }
   const generated = results.stores.filter((s) => s.generate);
   if (generated.length > 0) {
     lines.push('', ...generated.map((s) => `- ${s.store}: ${s.generate?.reused ? 'fleet reused from an earlier run' : `generated ${fmt(s.generate?.sims)} SIMs in ${fmt(s.generate?.seconds ?? undefined, 1)} s`}; fetch body ${s.fetchBodyBytes ?? '–'} bytes`));

@@ -16,6 +16,7 @@ import { markdownSummary } from './report.js';
 import { runUsageBench, type UsageBenchResult } from './usage.js';
 import { measureStartWisp, type StartWispResult } from './start-wisp.js';
 import { runConsolePages, type ConsoleBenchResult } from './console.js';
+import { runBulkBench, type BulkBenchResult } from './bulk.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -35,6 +36,8 @@ export interface StoreResult {
   usage?: UsageBenchResult;
   /** The web console's pages (bench/console.ts). */
   console?: ConsoleBenchResult;
+  /** Bulk fleet operations (bench/bulk.ts). */
+  bulk?: BulkBenchResult;
   serverLog?: string;
 }
 
@@ -148,6 +151,11 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
       if (scenario === 'console') {
         result.console = await runConsolePages(target.url, prepared.fleet, ADMIN_TOKEN, samples.sids);
         for (const p of result.console.pages) log(`${store}: console ${p.page}: server p50 ${p.serverP50} ms, p95 ${p.serverP95} ms, max ${p.serverMax} ms`);
+        continue;
+      }
+      // On a database of its own, with its own api and worker processes.
+      if (scenario === 'bulk') {
+        result.bulk = await runBulkBench(store, options, log, options.bulkSims);
         continue;
       }
       const r = scenario === 'status-change' ? await runStatusChanges(target, samples, options) : await runScenario(scenario, target, samples, options);

@@ -79,7 +79,7 @@ export async function discover(target: Target, wanted: { sids: number; active: n
   return { sids: spread, deepTokens: deep.slice(-50), activeSids: activeSids.slice(0, wanted.active), activeCount: activeSids.length };
 }
 
-function requestFor(scenario: Exclude<ScenarioName, 'status-change' | 'console'>, samples: Samples): () => NextRequest {
+function requestFor(scenario: Exclude<ScenarioName, 'status-change' | 'console' | 'bulk'>, samples: Samples): () => NextRequest {
   let n = 0;
   switch (scenario) {
     case 'fetch':
@@ -123,7 +123,7 @@ async function measured(target: Target, options: BenchOptions, next: () => NextR
   return { ...result, memory: memory.stop(), serverCpuUsPerRequest: perRequest(cpu, result.requests), databaseCpuUsPerRequest: db };
 }
 
-export function runScenario(scenario: Exclude<ScenarioName, 'status-change' | 'console'>, target: Target, samples: Samples, options: BenchOptions): Promise<ScenarioResult> {
+export function runScenario(scenario: Exclude<ScenarioName, 'status-change' | 'console' | 'bulk'>, target: Target, samples: Samples, options: BenchOptions): Promise<ScenarioResult> {
   return measured(target, options, requestFor(scenario, samples), options.duration);
 }
 

@@ -24,7 +24,7 @@ import { UsageService } from './domain/devices/usage-records.js';
 import { InventoryService } from './domain/inventory.js';
 import { NetworkService } from './domain/network.js';
 import { CallbackLog, JobLog, TimeService } from './domain/operations.js';
-import { CALLBACK_KINDS, OPERATOR_KINDS, TIMER_KINDS, type WispTasks } from './domain/tasks.js';
+import { BATCH_KINDS, CALLBACK_KINDS, OPERATOR_KINDS, TIMER_KINDS, type WispTasks } from './domain/tasks.js';
 import { JobRunner, Pruner, Worker, type AnyJob, type EngineLog, type RunObserver, type SlotGroup } from './engine/index.js';
 import { WispMetrics } from './metrics.js';
 import type { Server } from 'node:http';
@@ -38,6 +38,7 @@ import { seedDemo } from './demo.js';
 import { StateService } from './domain/state.js';
 import { applySeed } from './domain/seed-apply.js';
 import { checkSeed, type Seed } from './domain/seed.js';
+import { BatchService } from './domain/batches/service.js';
 import { loadSeedFile } from './seed-file.js';
 
 // The one composition root: the store, the job engine, the domain services and the HTTP
@@ -86,9 +87,12 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
   // Operator work, timers and callbacks have slots of their own; callbacks are shared out by
   // account, so one account's slow receivers cannot delay another's.
   const groups: SlotGroup[] = [
-    { name: 'operator', kinds: OPERATOR_KINDS, concurrency: settings.concurrency },
+    // A batch's operator requests carry its account's fairness key (src/domain/batches): at most
+    // WISP_BATCH_OPERATOR_PER_ACCOUNT of them run at once, and single changes keep the rest.
+    { name: 'operator', kinds: OPERATOR_KINDS, concurrency: settings.concurrency, perKeyLimit: Math.min(settings.batchOperatorPerAccount, settings.concurrency) },
     { name: 'timers', kinds: TIMER_KINDS, concurrency: settings.timerConcurrency },
     { name: 'callbacks', kinds: CALLBACK_KINDS, concurrency: settings.callbackConcurrency, perKeyLimit: Math.min(settings.callbackPerAccount, settings.callbackConcurrency) },
+    { name: 'batches', kinds: BATCH_KINDS, concurrency: settings.batchConcurrency, perKeyLimit: 1 },
   ];
   const runner = new JobRunner<WispTasks, WispStore>(store, clock, wispHandlers(operator, { ...settings, callbackConnect }), { ...settings, groups }, log, observe);
   const worker = new Worker(runner, { pollMs: settings.pollMs, concurrency: settings.concurrency }, log, () => clock.refresh());
@@ -103,6 +107,7 @@ function buildEngine(store: WispStore, clock: SharedClock, config: Config, opera
       { name: 'deadCallbacks', retentionMs: settings.deadRetentionMs, prune: (before, limit) => store.callbacks.pruneDead(before, limit) },
       // Twilio keeps a Command 30 days, whatever WISP_JOB_RETENTION_HOURS says.
       { name: 'commands', retentionMs: COMMAND_RETENTION_MS, prune: (before, limit) => store.commands.pruneCreatedBefore(before, limit) },
+      { name: 'batches', retentionMs: settings.batchRetentionMs, prune: (before, limit) => store.simBatches.pruneFinishedBefore(before, limit) },
     ],
     clock,
     settings.retentionMs,
@@ -133,6 +138,7 @@ function buildServices(store: WispStore, engine: Engine, config: Config, master:
     keys: new KeyService(store, clock, accounts),
     ratePlans,
     sims,
+    batches: new BatchService(store, clock, ratePlans),
     events: new EventService(store),
     commands: new CommandService(store, clock, sims),
     dataSessions: new DataSessionService(store, clock, sims),

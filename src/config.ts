@@ -113,6 +113,14 @@ export interface LifecycleConfig {
   retentionMs: number;
   /** How long dead jobs and dead callbacks are kept after they died (emulated ms); 0 keeps them forever. */
   deadRetentionMs: number;
+  /** SIMs a batch changes per run, in one transaction (docs/bulk.md). */
+  batchChunk: number;
+  /** Batch runs a worker runs at once; one account's batches run one chunk at a time across workers. */
+  batchConcurrency: number;
+  /** Operator requests one account's batches may have running at once, across workers. */
+  batchOperatorPerAccount: number;
+  /** How long a finished batch and its items are kept (emulated ms); 0 keeps them forever. */
+  batchRetentionMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -295,6 +303,10 @@ function lifecycleSettings(env: NodeJS.ProcessEnv): LifecycleConfig {
     drainTimeoutMs: intSetting(env, 'WISP_DRAIN_TIMEOUT_MS', 30_000, 0, 3_600_000),
     retentionMs: intSetting(env, 'WISP_JOB_RETENTION_HOURS', 168, 0, 87_600) * 3_600_000,
     deadRetentionMs: intSetting(env, 'WISP_DEAD_JOB_RETENTION_HOURS', 720, 0, 87_600) * 3_600_000,
+    batchChunk: intSetting(env, 'WISP_BATCH_CHUNK', 200, 1, 5000),
+    batchConcurrency: intSetting(env, 'WISP_BATCH_CONCURRENCY', 4, 1, 256),
+    batchOperatorPerAccount: intSetting(env, 'WISP_BATCH_OPERATOR_PER_ACCOUNT', 32, 1, 1024),
+    batchRetentionMs: intSetting(env, 'WISP_BATCH_RETENTION_HOURS', 720, 0, 87_600) * 3_600_000,
   };
   if (settings.backoffMaxMs < settings.backoffBaseMs) throw new ConfigError('WISP_JOB_BACKOFF_MAX_MS must not be below WISP_JOB_BACKOFF_BASE_MS');
   return settings;

@@ -125,15 +125,17 @@ export class ApiError extends Error {
 }
 
 /** Calls the Twilio API with Basic auth; `form` is sent form-encoded. */
-export async function twilioApi<T>(t: Target, method: string, path: string, form?: Record<string, string>): Promise<T> {
+export async function twilioApi<T>(t: Target, method: string, path: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<T> {
   const { sid, token } = t.credentials();
   const response = await fetch(t.url + path, {
     method,
     headers: {
       authorization: 'Basic ' + Buffer.from(`${sid}:${token}`).toString('base64'),
       ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
     },
-    body: form ? new URLSearchParams(form).toString() : undefined,
+    // A repeated parameter (Sims) is sent once per value.
+    body: form ? new URLSearchParams(Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x]))).toString() : undefined,
   });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new ApiError(response.status, `${String(body.message ?? 'request failed')}${body.code ? ` (Twilio error ${String(body.code)})` : ''}`, body);

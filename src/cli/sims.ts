@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { print, printRecord, twilioApi, UsageError } from './io.js';
 import type { Context } from './program.js';
+import { bulkCommands } from './sims-bulk.js';
 
-// `wisp sims list|get|update`, through the Twilio API itself (account credentials).
+// `wisp sims list|get|update|bulk|batch`, through the Twilio API itself (account credentials).
 
 type Sim = Record<string, unknown>;
 const COLUMNS = ['sid', 'unique_name', 'status', 'iccid', 'rate_plan_sid', 'account_sid'];
@@ -64,4 +65,5 @@ export function simsCommand(program: Command, ctx: Context): void {
       printRecord(io, t.json, await twilioApi<Sim>(t, 'POST', simPath(ref as string), form));
     }),
   );
+  bulkCommands(sims, ctx);
 }

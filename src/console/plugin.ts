@@ -11,6 +11,7 @@ import { html } from './html.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { simRoutes } from './routes/sim.js';
+import { bulkRoutes } from './routes/bulk.js';
 import { ratePlanRoutes } from './routes/rate-plans.js';
 import { accountRoutes } from './routes/accounts.js';
 import { operatorRoutes } from './routes/operator.js';
@@ -114,6 +115,7 @@ export async function consoleRoutes(app: FastifyInstance, http: HttpContext): Pr
   signInRoutes(app, cx);
   fleetRoutes(app, cx);
   simRoutes(app, cx);
+  bulkRoutes(app, cx);
   ratePlanRoutes(app, cx);
   accountRoutes(app, cx);
   operatorRoutes(app, cx);

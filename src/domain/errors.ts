@@ -27,7 +27,9 @@ export type DomainErrorCode =
   | 'sim_not_found'
   | 'sim_not_ready'
   | 'not_permitted'
-  | 'rate_plan_not_allowed';
+  | 'rate_plan_not_allowed'
+  | 'batch_finished'
+  | 'idempotency_conflict';
 
 export class DomainError extends Error {
   constructor(

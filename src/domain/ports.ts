@@ -3,6 +3,7 @@ import type { CallbackAttempt, CallbackDelivery, CallbackState } from './callbac
 import type { WispQueue } from './tasks.js';
 import type { CommandRepo, DataSessionRepo, DeviceRepo, UsageRepo } from './devices/device-ports.js';
 import type { ConsoleSessionRepo } from './accounts/console-sessions.js';
+import type { SimBatchItemRepo, SimBatchRepo } from './batches/batch-models.js';
 
 // What the domain needs from storage: its ports. The store implements them once over Kysely for
 // both SQLite and PostgreSQL (the store layer's kysely-store.ts); the domain never sees SQL. A service
@@ -90,6 +91,10 @@ export interface SimRepo {
   insertMany(sims: Sim[]): Promise<void>;
   get(sid: string): Promise<Sim | undefined>;
   getByUniqueName(accountSid: string, uniqueName: string): Promise<Sim | undefined>;
+  /** The Sims of these SIDs that exist, in no particular order. */
+  getMany(sids: string[]): Promise<Sim[]>;
+  /** The Sims of the account with these unique names, in no particular order. */
+  getManyByUniqueName(accountSid: string, uniqueNames: string[]): Promise<Sim[]>;
   /** Reads the Sim and locks it for the rest of the transaction where the database can. */
   getForUpdate(sid: string): Promise<Sim | undefined>;
   list(filter: SimFilter, page: PageQuery): Promise<Page<Sim>>;
@@ -216,6 +221,8 @@ export interface AllRepos {
   usage: UsageRepo;
   state: StateRepo;
   consoleSessions: ConsoleSessionRepo;
+  simBatches: SimBatchRepo;
+  simBatchItems: SimBatchItemRepo;
 }
 
 export type RepoName = keyof AllRepos;

@@ -4,6 +4,7 @@ import type { CredentialService } from './accounts/credentials.js';
 import type { ConsoleSessionService } from './accounts/console-sessions.js';
 import type { RatePlanService } from './rate-plans.js';
 import type { SimService } from './sims/service.js';
+import type { BatchService } from './batches/service.js';
 import type { EventService } from './events.js';
 import type { CommandService } from './devices/commands.js';
 import type { DataSessionService } from './devices/data-sessions.js';
@@ -25,6 +26,8 @@ export interface Services {
   keys: KeyService;
   ratePlans: RatePlanService;
   sims: SimService;
+  /** Bulk fleet operations (docs/bulk.md). */
+  batches: BatchService;
   events: EventService;
   commands: CommandService;
   dataSessions: DataSessionService;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 // Twilio SIDs: a two-letter prefix and 32 lowercase hex digits.
-export type SidPrefix = 'AC' | 'SK' | 'DE' | 'WP' | 'AE' | 'DC' | 'WN';
+export type SidPrefix = 'AC' | 'SK' | 'DE' | 'WP' | 'AE' | 'DC' | 'WN' | 'WB';
 
 export function newSid(prefix: SidPrefix): string {
   return prefix + randomBytes(16).toString('hex');

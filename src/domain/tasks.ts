@@ -37,6 +37,11 @@ export interface CommandStepPayload {
   commandSid: string;
 }
 
+/** batch.run: the next chunk of a batch of SIM changes (src/domain/batches). */
+export interface BatchRunPayload {
+  batchSid: string;
+}
+
 // A type, not an interface: the engine's TaskMap is a record, which only a type alias satisfies.
 export type WispTasks = {
   'operator.apply': ApplyPayload;
@@ -47,6 +52,7 @@ export type WispTasks = {
   'timer.suspended-fee': CallbackCarrier;
   'command.send': CommandStepPayload;
   'command.receipt': CommandStepPayload;
+  'batch.run': BatchRunPayload;
 };
 
 export type WispJobKind = KindOf<WispTasks>;
@@ -61,3 +67,6 @@ export const OPERATOR_KINDS = ['operator.apply', 'operator.reset', 'command.send
 
 /** Work that waits on a customer's callback URL. */
 export const CALLBACK_KINDS = ['callback.deliver'] as const satisfies readonly WispJobKind[];
+
+/** Bulk fleet operations: each run applies a chunk of a batch's SIMs. */
+export const BATCH_KINDS = ['batch.run'] as const satisfies readonly WispJobKind[];

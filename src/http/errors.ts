@@ -48,6 +48,9 @@ export const MAPPING: Record<DomainErrorCode, Answer> = {
   registration_taken: { status: 400, code: 83002 },
   registration_already_yours: { status: 409, code: 83003 },
   not_retryable: { status: 409, code: 20409 },
+  // Bulk operations (docs/bulk.md): a finished batch cannot be canceled; a reused idempotency key.
+  batch_finished: { status: 409, code: 20409 },
+  idempotency_conflict: { status: 409, code: 20409 },
 };
 
 /** The database cannot be used right now: Wireless's "Service is unavailable", else the platform's. */

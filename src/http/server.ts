@@ -19,6 +19,8 @@ import { simRoutes } from './routes/sims.js';
 import { eventRoutes } from './routes/events.js';
 import { commandRoutes } from './routes/commands.js';
 import { usageRoutes } from './routes/usage.js';
+import { simBatchRoutes } from './routes/sim-batches.js';
+import { describeOnly } from './described.js';
 import { adminRoutes } from '../admin/routes.js';
 import { openapiRoutes } from './openapi.js';
 import { registerApiDocs } from './api-docs.js';
@@ -131,6 +133,11 @@ export async function buildServer({ config, services, adminToken, faults, metric
     eventRoutes(twilio, ctx);
     commandRoutes(twilio, ctx);
     usageRoutes(twilio, ctx);
+    // Wisp's own extensions, described in /openapi.json.
+    await twilio.register(async (wisp) => {
+      describeOnly(wisp);
+      simBatchRoutes(wisp, ctx);
+    });
   });
   await app.register(async (docs) => openapiRoutes(docs, ctx));
   await app.register(async (web) => consoleRoutes(web, ctx), { prefix: '/console' });

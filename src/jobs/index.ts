@@ -7,12 +7,15 @@ import { applyHandler, resetHandler } from './operator.js';
 import { deliverHandler } from './deliver-callback.js';
 import { timerHandler } from './timers.js';
 import { receiptHandler, sendHandler } from './commands.js';
+import { batchHandler } from './batches.js';
 
 export interface JobSettings {
   callbackTimeoutMs: number;
   callbackMaxAttempts: number;
   /** Opens callback connections under the outbound policy (src/network/outbound-policy.ts). */
   callbackConnect?: buildConnector.connector;
+  /** SIMs a batch changes per run (WISP_BATCH_CHUNK). */
+  batchChunk: number;
 }
 
 /** The handler of every kind of job Wisp causes (src/domain/tasks.ts): thin adapters onto the domain. */
@@ -26,5 +29,6 @@ export function wispHandlers(operator: Operator, settings: JobSettings): TaskHan
     'timer.suspended-fee': timerHandler(),
     'command.send': sendHandler,
     'command.receipt': receiptHandler,
+    'batch.run': batchHandler(settings.batchChunk),
   };
 }

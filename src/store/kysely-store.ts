@@ -22,11 +22,14 @@ import { deviceRepo } from './repos/devices.js';
 import { usageRepo } from './repos/usage.js';
 import { stateRepo } from './repos/state.js';
 import { consoleSessionRepo } from './repos/console-sessions.js';
+import { simBatchRepo } from './repos/sim-batches.js';
+import { simBatchItemRepo } from './repos/sim-batch-items.js';
 import { GroupCommit } from './tuning/group-commit.js';
 import type { PostgresGroupCommit } from './tuning/pg-group-commit.js';
 import type { Connection } from './connect.js';
 import { SecretBox } from '../lib/secret-box.js';
 import './schema-devices.js';
+import './schema-batches.js';
 
 /**
  * The store: every repository of the domain's ports over one database, and the job engine's
@@ -89,6 +92,8 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     usage: usageRepo(db),
     state: stateRepo(db, secrets),
     consoleSessions: consoleSessionRepo(db),
+    simBatches: simBatchRepo(db, dialect),
+    simBatchItems: simBatchItemRepo(db),
     async transaction(work, options) {
       // Nested calls join the transaction already open.
       if (inTransaction) return work(this);

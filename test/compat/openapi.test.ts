@@ -33,9 +33,10 @@ describe('served API descriptions', () => {
     assert.equal(document.info.version, packageVersion);
     const paths = Object.keys(document.paths);
     for (const path of ['/admin/v1/Reset', '/admin/v1/Snapshots', '/admin/v1/Snapshots/{name}/Restore', '/admin/v1/Clock', '/admin/v1/Seed']) assert.ok(paths.includes(path), path);
-    assert.ok(paths.every((p) => p.startsWith('/admin/')), paths.join(' '));
+    assert.ok(paths.every((p) => p.startsWith('/admin/') || p.startsWith('/wisp/')), paths.join(' '));
     assert.match(document.paths['/admin/v1/Reset'].post.summary, /^Back to an empty database with the master account/);
     assert.deepEqual(document.paths['/admin/v1/Reset'].post.security, [{ adminToken: [] }]);
+    assert.deepEqual(document.paths['/wisp/v1/SimBatches'].post.security, [{ twilioBasic: [] }]);
     const page = await fetch(`${server.url}/docs`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);

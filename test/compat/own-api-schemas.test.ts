@@ -114,6 +114,25 @@ describe("/openapi.json describes every answer of Wisp's own API", () => {
     await call('POST', '/admin/v1/Jobs/:id/Retry', '/admin/v1/Jobs/999999999/Retry', 404);
   });
 
+  it('bulk SIM batches under /wisp/v1', async () => {
+    const { sid } = await simAt(server, 'active');
+    const preview = await call('POST', '/wisp/v1/SimBatches', '/wisp/v1/SimBatches', 200, { Sims: [sid, 'nobody'], Status: 'suspended', DryRun: 'true' });
+    assert.equal(preview.would_apply, 1);
+    const batch = await call('POST', '/wisp/v1/SimBatches', '/wisp/v1/SimBatches', 201, { Sims: [sid, 'nobody'], Status: 'suspended', CallbackUrl: `${hook.url}/batch` });
+    await call('POST', '/wisp/v1/SimBatches', '/wisp/v1/SimBatches', 400, { Status: 'suspended' });
+    const path = `/wisp/v1/SimBatches/${batch.sid}`;
+    await until('the batch ends', () => server.request('GET', path), (r) => r.body.status === 'completed');
+    await call('GET', '/wisp/v1/SimBatches/:sid', path, 200);
+    await call('GET', '/wisp/v1/SimBatches/:sid', '/wisp/v1/SimBatches/WB00000000000000000000000000000000', 404);
+    await call('GET', '/wisp/v1/SimBatches', '/wisp/v1/SimBatches?Status=completed', 200);
+    await call('GET', '/wisp/v1/SimBatches/:sid/Items', `${path}/Items?Outcome=refused`, 200);
+    await call('GET', '/wisp/v1/SimBatches/:sid/Items', `${path}/Items?Outcome=lost`, 400);
+    await call('POST', '/wisp/v1/SimBatches/:sid', path, 409, { Status: 'canceled' });
+    const queued = await call('POST', '/wisp/v1/SimBatches', '/wisp/v1/SimBatches', 201, { 'Filter.Status': 'suspended', Status: 'active', StartAt: '2999-01-01T00:00:00Z' });
+    await call('POST', '/wisp/v1/SimBatches/:sid', `/wisp/v1/SimBatches/${queued.sid}`, 200, { Status: 'canceled' });
+    await call('POST', '/wisp/v1/SimBatches/:sid', `/wisp/v1/SimBatches/${queued.sid}`, 400, { Status: 'running' });
+  });
+
   it('snapshots, seeds and reset', async () => {
     await call('POST', '/admin/v1/Snapshots', '/admin/v1/Snapshots', 201, { name: 'schema-check' });
     await call('POST', '/admin/v1/Snapshots', '/admin/v1/Snapshots', 400, { name: '../nope' });

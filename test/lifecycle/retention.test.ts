@@ -31,7 +31,7 @@ describe('retention of finished work', () => {
     await until('the delivery is recorded', () => callbacksOf(sid), (c) => c[0]?.state === 'delivered');
 
     // Not yet a day old: nothing goes.
-    assert.deepEqual(await server.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 0 });
+    assert.deepEqual(await server.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 0, batches: 0 });
 
     await server.admin('POST', '/admin/v1/Clock', { advance_seconds: 25 * HOUR });
     const pruned = await server.wisp.engine.pruner.prune();
@@ -71,11 +71,11 @@ describe('retention of finished work', () => {
   });
 
   it('keeps everything when the retentions are 0', async () => {
-    const keeper = await startFastServer({ WISP_JOB_RETENTION_HOURS: '0', WISP_DEAD_JOB_RETENTION_HOURS: '0' });
+    const keeper = await startFastServer({ WISP_JOB_RETENTION_HOURS: '0', WISP_DEAD_JOB_RETENTION_HOURS: '0', WISP_BATCH_RETENTION_HOURS: '0' });
     try {
       const { sid } = await simAt(keeper, 'active');
       await keeper.admin('POST', '/admin/v1/Clock', { advance_seconds: 1000 * HOUR });
-      assert.deepEqual(await keeper.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 0 });
+      assert.deepEqual(await keeper.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 0, batches: 0 });
       const jobs = (await keeper.admin('GET', `/admin/v1/Jobs?sim_sid=${sid}&state=done`)).body.jobs as { kind: JobKind }[];
       assert.ok(jobs.some((j) => j.kind === 'operator.apply'));
     } finally {
@@ -92,7 +92,7 @@ describe('retention of finished work', () => {
       await keeper.admin('POST', '/admin/v1/Clock', { advance_seconds: 20 * 24 * HOUR });
       const young = await client.wireless.v1.commands.create({ sim: sid, command: 'young' });
       await keeper.admin('POST', '/admin/v1/Clock', { advance_seconds: 11 * 24 * HOUR });
-      assert.deepEqual(await keeper.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 1 });
+      assert.deepEqual(await keeper.wisp.engine.pruner.prune(), { jobs: 0, callbacks: 0, deadJobs: 0, deadCallbacks: 0, commands: 1, batches: 0 });
       assert.equal(await keeper.wisp.store.commands.get(old.sid), undefined, 'the expired Command is deleted, not only hidden');
       assert.equal((await client.wireless.v1.commands(young.sid).fetch()).command, 'young');
       assert.deepEqual((await client.wireless.v1.commands.list({ sim: sid })).map((c) => c.sid), [young.sid]);

@@ -63,10 +63,17 @@ function chart(counts: Partial<Record<SimStatus, number>>): Html {
   </section>`;
 }
 
-function table(sims: Sim[], plans: Map<string, RatePlan>): Html {
+function table(sims: Sim[], plans: Map<string, RatePlan>, csrf: string, filtered: Record<string, string | undefined>): Html {
   if (sims.length === 0) return html`<p class="empty">No SIM matches. Clear a filter, or register SIMs through the API (POST /v1/Sims).</p>`;
-  // Selection is kept in a form of its own, so bulk actions can be added as its buttons.
+  // The selected rows, or every SIM matching the filters, go to a bulk change (routes/bulk.ts).
+  const hasFilter = filtered.status !== undefined || filtered.plan !== undefined || filtered.iccid !== undefined;
   return html`<form id="fleet-selection" method="post" action="/console/sims/selection" class="selection">
+    <input type="hidden" name="_csrf" value="${csrf}">
+    <div class="actions">
+      <button type="submit" class="secondary" data-bulk-selected>Change the selected SIMs…</button>
+      ${hasFilter ? html`<a href="/console/bulk/new${query({ status: filtered.status, plan: filtered.plan, iccid: filtered.iccid })}" data-bulk-all>Change all SIMs matching these filters…</a>` : ''}
+      <a href="/console/bulk">Bulk changes</a>
+    </div>
     <div class="table-wrap"><table>
       <caption class="sr-only">SIMs</caption>
       <thead><tr>
@@ -113,7 +120,7 @@ function countsCache(cx: ConsoleContext) {
 export function fleetRoutes(app: FastifyInstance, cx: ConsoleContext): void {
   const countsOf = countsCache(cx);
   app.get('/sims', { config: { access: 'account' } }, async (request, reply) => {
-    const { caller } = accountOf(request);
+    const { caller, csrf } = accountOf(request);
     const q = readQuery(request.query as Record<string, unknown>);
     const sort = SORTS[q.sort ?? 'created'];
     // Sorting by ICCID within one rate plan would need an index of its own: created order then.
@@ -151,7 +158,7 @@ export function fleetRoutes(app: FastifyInstance, cx: ConsoleContext): void {
           ${select({ name: 'size', label: 'Per page', form, value: q.size ?? '50', options: SIZES.map((s) => ({ value: s, label: s })) })}
           <div class="actions"><button type="submit">Apply</button> <a href="/console/sims">Clear</a></div>
         </form>
-        ${table(page.items, planMap)}
+        ${table(page.items, planMap, csrf, { status: q.status, plan: q.plan, iccid: q.iccid })}
         <nav class="pager" aria-label="Pages of SIMs">
           ${paged ? html`<a href="/console/sims${query(filters)}">First page</a>` : ''}
           ${previous ? html`<a href="${previous}" rel="prev">Previous</a>` : ''}

@@ -1,4 +1,4 @@
-import type { Repos } from '../ports.js';
+import type { Repos, Tx } from '../ports.js';
 import type { Clock } from '../clock.js';
 import { DomainError, missing, notFound } from '../errors.js';
 import { type Caller, ownsOrManages } from '../caller.js';
@@ -49,51 +49,13 @@ export class CommandService {
 
   /** Sends a Command to a SIM. A SIM that cannot take it gets a stored Command in status failed. */
   async create(caller: Caller, input: CommandInput): Promise<Command> {
-    if (input.sim === undefined || input.sim === '') throw missing('Sim');
-    if (input.command === undefined || input.command === '') throw missing('Command');
-    if (input.callbackUrl !== undefined) checkUrl('CallbackUrl', input.callbackUrl === '' ? null : input.callbackUrl);
-    const sid = newSid('DC');
-    const mode = input.commandMode ?? 'text';
-    const message = buildMessage(mode, input.command, input.includeSid ?? 'none', sid);
-    const sim = await this.sims.fetch(caller, input.sim).catch((e: unknown) => {
+    checkCommandInput(input);
+    const sim = await this.sims.fetch(caller, input.sim ?? '').catch((e: unknown) => {
       // 33107: "While sending a Command, your request was rejected because the SIM you provided was not found."
       if (e instanceof DomainError && e.code === 'not_found') throw new DomainError('sim_not_found', `Sim ${input.sim} was not found`);
       throw e;
     });
-    return this.store.transaction(async (tx) => {
-      const now = this.clock.now();
-      const current = await simForDevice(tx, sim.sid, true);
-      checkCanReceive(current.status, current.rate_plan_sid ? await tx.ratePlans.get(current.rate_plan_sid) : undefined);
-      const command: Command = {
-        sid,
-        account_sid: current.account_sid,
-        sim_sid: current.sid,
-        command: message,
-        command_mode: mode,
-        transport: 'sms',
-        delivery_receipt_requested: input.deliveryReceiptRequested ?? true,
-        status: 'queued',
-        direction: 'to_sim',
-        callback_url: input.callbackUrl || null,
-        callback_method: input.callbackMethod ?? 'POST',
-        error_code: null,
-        error_message: null,
-        date_created: now,
-        date_updated: now,
-      };
-      const device = await deviceOf(tx, current.sid, now);
-      const refused = await refusal(tx, current, zoneOf(device));
-      // A change in flight only delays the Command; anything else the network refuses fails it.
-      if (refused && refused.reason !== 'sim_updating') {
-        const failed = { ...command, status: 'failed' as const, error_code: refused.errorCode, error_message: refused.message };
-        await tx.commands.insert(failed);
-        await notify(tx, failed, current, now);
-        return failed;
-      }
-      await tx.commands.insert(command);
-      if (device.online) await scheduleStep(tx, 'send', command, now, now);
-      return command;
-    });
+    return this.store.transaction((tx) => commandToSim(tx, sim.sid, input, this.clock.now()));
   }
 
   async fetch(caller: Caller, sid: string): Promise<Command> {
@@ -177,7 +139,7 @@ export class CommandService {
  * The request-time checks of Twilio's pages: a Command goes only to a SIM that is ready or active
  * (33104; a change in flight only delays it) and whose rate plan allows Commands (33201).
  */
-function checkCanReceive(status: SimStatus, plan: RatePlan | undefined): void {
+export function checkCanReceive(status: SimStatus, plan: RatePlan | undefined): void {
   if (status === 'updating' || status === 'scheduled') return;
   if (status !== 'ready' && status !== 'active') {
     throw new DomainError('sim_not_ready', `The SIM is ${status}: a Command can be sent only to a SIM in status ready or active`);
@@ -185,4 +147,56 @@ function checkCanReceive(status: SimStatus, plan: RatePlan | undefined): void {
   if (plan && !plan.messaging_enabled) {
     throw new DomainError('not_permitted', `The Command was rejected by the rate plan ${plan.sid} of the SIM: it does not allow Commands (messaging is disabled)`);
   }
+}
+
+/** What sending a Command reads and writes. */
+export type CommandTx = Tx<'sims' | 'accounts' | 'commands' | 'devices' | 'ratePlans' | 'usage' | 'events' | 'jobs' | 'callbacks'>;
+
+/** Checks what a Command needs before any SIM is looked at. */
+export function checkCommandInput(input: CommandInput): void {
+  if (input.sim === undefined || input.sim === '') throw missing('Sim');
+  if (input.command === undefined || input.command === '') throw missing('Command');
+  if (input.callbackUrl !== undefined) checkUrl('CallbackUrl', input.callbackUrl === '' ? null : input.callbackUrl);
+  buildMessage(input.commandMode ?? 'text', input.command, input.includeSid ?? 'none', newSid('DC'));
+}
+
+/**
+ * Sends a Command to the SIM `simSid` inside the caller's transaction: what `POST /v1/Commands`
+ * does once the SIM is found, and what a batch does for each of its SIMs.
+ */
+export async function commandToSim(tx: CommandTx, simSid: string, input: CommandInput, now: number): Promise<Command> {
+  const sid = newSid('DC');
+  const mode = input.commandMode ?? 'text';
+  const message = buildMessage(mode, input.command ?? '', input.includeSid ?? 'none', sid);
+  const current = await simForDevice(tx, simSid, true);
+  checkCanReceive(current.status, current.rate_plan_sid ? await tx.ratePlans.get(current.rate_plan_sid) : undefined);
+  const command: Command = {
+    sid,
+    account_sid: current.account_sid,
+    sim_sid: current.sid,
+    command: message,
+    command_mode: mode,
+    transport: 'sms',
+    delivery_receipt_requested: input.deliveryReceiptRequested ?? true,
+    status: 'queued',
+    direction: 'to_sim',
+    callback_url: input.callbackUrl || null,
+    callback_method: input.callbackMethod ?? 'POST',
+    error_code: null,
+    error_message: null,
+    date_created: now,
+    date_updated: now,
+  };
+  const device = await deviceOf(tx, current.sid, now);
+  const refused = await refusal(tx, current, zoneOf(device));
+  // A change in flight only delays the Command; anything else the network refuses fails it.
+  if (refused && refused.reason !== 'sim_updating') {
+    const failed = { ...command, status: 'failed' as const, error_code: refused.errorCode, error_message: refused.message };
+    await tx.commands.insert(failed);
+    await notify(tx, failed, current, now);
+    return failed;
+  }
+  await tx.commands.insert(command);
+  if (device.online) await scheduleStep(tx, 'send', command, now, now);
+  return command;
 }

@@ -22,10 +22,10 @@ export const GAVE_UP: CallbackError = { code: 20500, message: 'The operator coul
  * `scheduled` while the operator is unavailable) until the operator's job settles it, and its
  * timers wait for the outcome. Returns the status the Sim shows meanwhile.
  */
-export async function handOver(tx: Tx<'jobs'>, sim: Sim, change: ApplyPayload, operatorAvailable: boolean, now: number): Promise<SimStatus> {
+export async function handOver(tx: Tx<'jobs'>, sim: Sim, change: ApplyPayload, operatorAvailable: boolean, now: number, fairKey: string | null = null): Promise<SimStatus> {
   await holdTimers(tx, sim, now);
   // One change of a Sim in flight at a time: the key makes a second one impossible to enqueue.
-  await tx.jobs.enqueue({ kind: 'operator.apply', queue: sim.sid, key: `operator.apply:${sim.sid}`, payload: change, runAt: now }, now);
+  await tx.jobs.enqueue({ kind: 'operator.apply', queue: sim.sid, key: `operator.apply:${sim.sid}`, fairKey, payload: change, runAt: now }, now);
   return operatorAvailable ? 'updating' : 'scheduled';
 }
 

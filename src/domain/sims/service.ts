@@ -6,10 +6,7 @@ import type { HttpMethod, Page, PageQuery, Sim, SimStatus } from '../models.js';
 import { isSid, newSid } from '../sids.js';
 import { isValidIccid } from '../iccid.js';
 import type { RatePlanService } from '../rate-plans.js';
-import { actorOf } from '../events.js';
-import type { CallbackTarget } from '../callbacks.js';
-import { handOver, startReset } from './moves.js';
-import { planUpdate } from './update-plan.js';
+import { updateLocked } from './apply-update.js';
 
 export interface SimUpdateInput {
   uniqueName?: string;
@@ -195,30 +192,7 @@ export class SimService {
     const network = input.status !== undefined || input.ratePlan !== undefined ? await this.store.network.get() : null;
     return this.store.transaction(async (tx) => {
       const sim = await this.resolve(caller, ref, tx, true);
-      const plan = await planUpdate(caller, sim, input, tx, this.ratePlans);
-      const now = this.clock.now();
-      const changes = plan.settings;
-      const callback: CallbackTarget | null = input.callbackUrl ? { url: input.callbackUrl, method: input.callbackMethod ?? 'POST' } : null;
-      if (plan.status !== undefined || plan.ratePlan !== undefined) {
-        const change = {
-          from: sim.status,
-          to: plan.status ?? null,
-          ratePlan: plan.ratePlan !== undefined ? { to: plan.ratePlan } : null,
-          fromAccountSid: changes.account_sid !== undefined ? sim.account_sid : null,
-          callback,
-          actor: actorOf(caller),
-          sourceIpAddress: sourceIp,
-        };
-        changes.status = await handOver(tx, sim, change, network?.available ?? true, now);
-      }
-      if (input.resetStatus !== undefined) {
-        changes.reset_status = 'resetting';
-        await startReset(tx, sim, callback, now);
-      }
-      if (Object.keys(changes).length === 0) return sim;
-      changes.date_updated = now;
-      await tx.sims.update(sim.sid, changes);
-      return { ...sim, ...changes };
+      return updateLocked(tx, sim, input, { caller, ratePlans: this.ratePlans, operatorAvailable: network?.available ?? true, sourceIp, now: this.clock.now() });
     });
   }
 

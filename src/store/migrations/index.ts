@@ -14,6 +14,7 @@ import * as consoleTables from './011-console.js';
 import * as stateVersion from './012-state-version.js';
 import * as sealedSnapshots from './013-sealed-snapshots.js';
 import * as loginFailures from './014-login-failures.js';
+import * as simBatches from './015-sim-batches.js';
 
 // Versioned migrations, applied in name order at start. Add new ones at the end; never edit one
 // that has shipped.
@@ -33,5 +34,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '012-state-version': { up: stateVersion.up() },
     '013-sealed-snapshots': { up: sealedSnapshots.up() },
     '014-login-failures': { up: loginFailures.up(dialect) },
+    '015-sim-batches': { up: simBatches.up(dialect) },
   };
 }

@@ -74,6 +74,22 @@ export function simRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', in
       const row = await simByUniqueName.first(db, { accountSid, uniqueName });
       return row && fromRow(row);
     },
+    async getMany(sids) {
+      const found: Sim[] = [];
+      for (let i = 0; i < sids.length; i += 500) {
+        const rows = await db.selectFrom('sims').selectAll().where('sid', 'in', sids.slice(i, i + 500)).execute();
+        for (const row of rows) found.push(fromRow(row));
+      }
+      return found;
+    },
+    async getManyByUniqueName(accountSid, uniqueNames) {
+      const found: Sim[] = [];
+      for (let i = 0; i < uniqueNames.length; i += 500) {
+        const rows = await db.selectFrom('sims').selectAll().where('account_sid', '=', accountSid).where('unique_name', 'in', uniqueNames.slice(i, i + 500)).execute();
+        for (const row of rows) found.push(fromRow(row));
+      }
+      return found;
+    },
     async getForUpdate(sid) {
       // SQLite serialises writers already; PostgreSQL needs the row lock.
       const row = await (dialect === 'postgres' ? simBySidForUpdate : simBySid).first(db, { sid });
