@@ -17,8 +17,14 @@ repo="$PWD"
 work="$(mktemp -d "${TMPDIR:-/tmp}/wisp-package.XXXXXX")"
 server_pid=""
 runners_pid=""
-cleanup() {
+# npx runs the installed bin as a child of its own: stopping npx alone would leave the server running.
+stop_server() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  pkill -f "$work/app/node_modules/.bin/wisp start" 2>/dev/null || true
+  server_pid=""
+}
+cleanup() {
+  stop_server
   if [ -n "$runners_pid" ]; then wait "$runners_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -118,9 +124,7 @@ if [ -x "$py" ] && dpkg-query -W -f '${Status}' python3-twilio 2>/dev/null | gre
 else
   echo "package: SKIPPED examples/python/sims.py: python3-twilio is not installed"
 fi
-kill "$server_pid" 2>/dev/null || true
-wait "$server_pid" 2>/dev/null || true
-server_pid=""
+stop_server
 
 step "waiting for the examples' test runners to install"
 wait "$runners_pid" || { cat "$work/runners.log"; echo "package: installing the test runners failed"; exit 1; }
