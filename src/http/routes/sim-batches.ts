@@ -4,9 +4,9 @@ import { type HttpContext, baseUrl, clientIp } from '../context.js';
 import { type Params, bool, formOf, isoDateTime, list, method, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { checkCallbackUrls } from '../callback-urls.js';
+import { SIM_STATUSES, readSimChange } from '../sim-change-params.js';
 import { Closed, Enum, TwilioError, described } from '../described.js';
 import { invalid } from '../../domain/errors.js';
-import type { SimStatus } from '../../domain/models.js';
 import type { BatchRequest } from '../../domain/batches/service.js';
 import { BATCH_STATUSES, type BatchUpdate } from '../../domain/batches/batch-models.js';
 import { INCLUDE_SID } from '../../domain/devices/command-payload.js';
@@ -18,30 +18,11 @@ import { ItemPage, PreviewJson, SimBatchJson, SimBatchPage, batchJson, itemJson,
 
 type ById = { Params: { sid: string } };
 
-const STATUSES: readonly SimStatus[] = ['new', 'ready', 'active', 'suspended', 'deactivated', 'canceled', 'scheduled', 'updating'];
 const OUTCOMES = ['pending', 'applied', 'refused', 'skipped'] as const;
 const IDEMPOTENCY_HEADER = 'i-twilio-idempotency-token';
 
 function readUpdate(params: Params): BatchUpdate {
-  return {
-    status: oneOf(params, 'Status', STATUSES),
-    ratePlan: str(params, 'RatePlan'),
-    resetStatus: oneOf(params, 'ResetStatus', ['resetting'] as const),
-    accountSid: str(params, 'AccountSid'),
-    friendlyName: str(params, 'FriendlyName'),
-    callbackUrl: str(params, 'SimCallbackUrl', { max: 4096 }),
-    callbackMethod: method(params, 'SimCallbackMethod'),
-    commandsCallbackUrl: str(params, 'CommandsCallbackUrl', { max: 4096 }),
-    commandsCallbackMethod: method(params, 'CommandsCallbackMethod'),
-    smsUrl: str(params, 'SmsUrl', { max: 4096 }),
-    smsMethod: method(params, 'SmsMethod'),
-    smsFallbackUrl: str(params, 'SmsFallbackUrl', { max: 4096 }),
-    smsFallbackMethod: method(params, 'SmsFallbackMethod'),
-    voiceUrl: str(params, 'VoiceUrl', { max: 4096 }),
-    voiceMethod: method(params, 'VoiceMethod'),
-    voiceFallbackUrl: str(params, 'VoiceFallbackUrl', { max: 4096 }),
-    voiceFallbackMethod: method(params, 'VoiceFallbackMethod'),
-  };
+  return readSimChange(params, 'SimCallback');
 }
 
 /** Only the parameters given: an absent one is not part of the request (nor of its hash). */
@@ -49,7 +30,7 @@ const given = <T extends object>(value: T): T => Object.fromEntries(Object.entri
 
 function readRequest(ctx: HttpContext, params: Params): BatchRequest {
   const filter = given({
-    status: oneOf(params, 'Filter.Status', STATUSES),
+    status: oneOf(params, 'Filter.Status', SIM_STATUSES),
     ratePlan: str(params, 'Filter.RatePlan'),
     iccid: str(params, 'Filter.Iccid'),
     eId: str(params, 'Filter.EId'),

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { type HttpContext, baseUrl, clientIp } from '../context.js';
-import { type Params, formOf, method, oneOf, str } from '../params.js';
+import { type Params, formOf, oneOf, str } from '../params.js';
 import { readPaging, v1Meta } from '../paging.js';
 import { simJson } from '../serializers.js';
 import { checkCallbackUrls } from '../callback-urls.js';
+import { SIM_STATUSES, readSimChange } from '../sim-change-params.js';
 import { simPageSchema, simSchema } from '../schemas.js';
 import type { SimUpdateInput } from '../../domain/sims/service.js';
-import type { SimStatus } from '../../domain/models.js';
 
 type ById = { Params: { sid: string } };
 
@@ -14,29 +14,8 @@ type ById = { Params: { sid: string } };
 const oneSim = { schema: { response: { 200: simSchema, 201: simSchema } } };
 const simPage = { schema: { response: { 200: simPageSchema } } };
 
-const STATUSES: readonly SimStatus[] = ['new', 'ready', 'active', 'suspended', 'deactivated', 'canceled', 'scheduled', 'updating'];
-
 function readUpdate(params: Params): SimUpdateInput {
-  return {
-    uniqueName: str(params, 'UniqueName'),
-    friendlyName: str(params, 'FriendlyName'),
-    callbackUrl: str(params, 'CallbackUrl', { max: 4096 }),
-    callbackMethod: method(params, 'CallbackMethod'),
-    status: oneOf(params, 'Status', STATUSES),
-    ratePlan: str(params, 'RatePlan'),
-    resetStatus: oneOf(params, 'ResetStatus', ['resetting'] as const),
-    accountSid: str(params, 'AccountSid'),
-    commandsCallbackUrl: str(params, 'CommandsCallbackUrl', { max: 4096 }),
-    commandsCallbackMethod: method(params, 'CommandsCallbackMethod'),
-    smsUrl: str(params, 'SmsUrl', { max: 4096 }),
-    smsMethod: method(params, 'SmsMethod'),
-    smsFallbackUrl: str(params, 'SmsFallbackUrl', { max: 4096 }),
-    smsFallbackMethod: method(params, 'SmsFallbackMethod'),
-    voiceUrl: str(params, 'VoiceUrl', { max: 4096 }),
-    voiceMethod: method(params, 'VoiceMethod'),
-    voiceFallbackUrl: str(params, 'VoiceFallbackUrl', { max: 4096 }),
-    voiceFallbackMethod: method(params, 'VoiceFallbackMethod'),
-  };
+  return { uniqueName: str(params, 'UniqueName'), ...readSimChange(params, 'Callback') };
 }
 
 export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
@@ -53,7 +32,7 @@ export function simRoutes(app: FastifyInstance, ctx: HttpContext): void {
     const base = baseUrl(ctx, request);
     const params = formOf(request);
     const filters = {
-      Status: oneOf(params, 'Status', STATUSES),
+      Status: oneOf(params, 'Status', SIM_STATUSES),
       Iccid: str(params, 'Iccid'),
       RatePlan: str(params, 'RatePlan'),
       EId: str(params, 'EId'),
