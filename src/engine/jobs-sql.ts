@@ -3,7 +3,7 @@ import { compiledQuery } from '../lib/compiled-query.js';
 import { JOB_STATES, type AnyJob, type JobState, type NewJob, type TaskMap } from './types.js';
 import type { JobCancel, JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
-import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
+import { caused, chooseJobs, roomForKey, type EngineDialect } from './lease-sql.js';
 
 export type { EngineDialect };
 
@@ -174,7 +174,8 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     async lease(request) {
       const { owner, realNow, leaseMs, now } = request;
       const chosen = await chooseJobs(db, dialect, request);
-      if (chosen.length === 0) return [];
+      if (chosen === null) return { jobs: [], contended: true };
+      if (chosen.length === 0) return { jobs: [], contended: false };
       const leasedRows = await db
         .updateTable('jobs')
         .set((eb) => ({ state: 'running', lease_owner: owner, lease_expires: realNow + leaseMs, attempts: eb('attempts', '+', 1), date_updated: now }))
@@ -187,8 +188,10 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
         .where(sql<boolean>`case when state = 'pending' then true when state = 'running' and lease_expires < ${realNow} then true else false end`)
         .returningAll()
         .execute();
-      return leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+      return { jobs: leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id), contended: false };
     },
+
+    roomForKey: (request) => roomForKey(db, dialect, request),
 
     async finish(id, owner, state, now, error) {
       return changedRows(await finishJob.run(db, { id, owner, state, error: clip(error), now }));

@@ -87,17 +87,44 @@ const LEASE_LOCK = 0x5715e;
 const MAX_LEASE_ROUNDS = 3;
 
 /**
- * The jobs running under a live lease, or null when another process is leasing. On PostgreSQL
- * the lease lock is tried in the same statement: one round trip less for every lease.
+ * On PostgreSQL, tries the lock that serialises leases and per-key claims, held until the
+ * transaction ends: false when another transaction holds it. SQLite has one writer already.
+ */
+export async function tryLeaseLock(db: Kysely<JobsDatabase>, dialect: EngineDialect): Promise<boolean> {
+  if (dialect === 'sqlite') return true;
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`.execute(db);
+  return rows[0]?.locked === true;
+}
+
+/**
+ * The jobs running under a live lease, or null when another transaction holds the lease lock.
+ * The lock is taken in a statement of its own: a statement reads as of its start, so one that
+ * took the lock and read the running jobs at once could miss the jobs of the lease whose commit
+ * freed the lock.
  */
 async function startLease(db: Kysely<JobsDatabase>, dialect: EngineDialect, realNow: number): Promise<Running[] | null> {
-  if (dialect === 'sqlite') return runningJobs.all(db, { realNow });
-  const { rows } = await sql<Running & { locked: boolean }>`
-    select l.locked, j.queue_key, j.kind, j.fair_key
-    from (select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked) as l
-    left join jobs as j on l.locked and j.state = 'running' and j.lease_expires >= ${realNow}`.execute(db);
-  if (rows[0]?.locked !== true) return null;
-  return rows.filter((row) => row.kind !== null);
+  if (!(await tryLeaseLock(db, dialect))) return null;
+  return runningJobs.all(db, { realNow });
+}
+
+const runningOfKey = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number; key: string }) =>
+  db
+    .selectFrom('jobs')
+    .select('kind')
+    .where((eb) => eb.and([isRunning(eb), eb('lease_expires', '>=', p.realNow)]))
+    .where('fair_key', '=', p.key),
+);
+
+/**
+ * Whether one more job of these kinds may start for this fairness key now within `limit`,
+ * counting every worker's running jobs (and those written running earlier in this transaction).
+ * Takes the lease lock for the rest of the transaction, so that no lease counts meanwhile;
+ * false when another transaction holds it.
+ */
+export async function roomForKey(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: { kinds: readonly string[]; fairKey: string; limit: number; realNow: number }): Promise<boolean> {
+  if (!(await tryLeaseLock(db, dialect))) return false;
+  const running = await runningOfKey.all(db, { realNow: r.realNow, key: r.fairKey });
+  return running.filter((job) => r.kinds.includes(job.kind)).length < r.limit;
 }
 
 /** A slot group being filled: what it may take, and what it has taken in this lease. */
@@ -140,14 +167,17 @@ function partsFor(hungry: Filling[], scale: number, r: LeaseRequest): { parts: P
   return { parts, params };
 }
 
-/** The ids to lease, in due order. Call inside a transaction, with the update that leases them. */
-export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest): Promise<number[]> {
+/**
+ * The ids to lease, in due order, or null when another transaction holds the lease lock. Call
+ * inside a transaction, with the update that leases them.
+ */
+export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest): Promise<number[] | null> {
   // One lease at a time across processes: the busy queues and per-key counts below see only
   // committed leases, so two at once could each start a job of the same queue. A process that
-  // finds another leasing leaves the due jobs to it rather than wait: waiting inside a grouped
-  // transaction could deadlock with the other group's row locks. SQLite has one writer already.
+  // finds the lock taken does not wait (waiting inside a grouped transaction could deadlock with
+  // the other group's row locks): it says so, and its worker tries again shortly.
   const running = await startLease(db, dialect, r.realNow);
-  if (running === null) return [];
+  if (running === null) return null;
   const busy = new Set(running.flatMap((job) => (job.queue_key === null ? [] : [job.queue_key])));
   const groups = r.slots.filter((slots) => slots.limit > 0).map((slots) => filling(slots, running));
   const chosen = new Set<number>();

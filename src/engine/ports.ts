@@ -82,6 +82,12 @@ export interface JobStats {
   oldestDueRunAt: number | null;
 }
 
+export interface LeaseResult<Tasks extends TaskMap> {
+  jobs: AnyJob<Tasks>[];
+  /** Another transaction held the lease lock: nothing was leased, and due jobs may be waiting. */
+  contended: boolean;
+}
+
 /** A job written already leased, for the worker whose transaction caused it to run it next. */
 export interface JobClaim {
   owner: string;
@@ -96,8 +102,17 @@ export interface JobClaim {
 export interface JobLedger<Tasks extends TaskMap> {
   /** Writes a job already running, leased to the claim's owner (attempt 1). */
   enqueueClaimed<K extends KindOf<Tasks>>(job: NewJob<Tasks, K>, now: number, claim: JobClaim): Promise<number>;
-  /** Leases due jobs in due order, at most one per queue and none of a queue that has one running. */
-  lease(request: LeaseRequest): Promise<AnyJob<Tasks>[]>;
+  /**
+   * Leases due jobs in due order, at most one per queue and none of a queue that has one
+   * running. `contended` when another transaction held the lease lock, so nothing was leased.
+   */
+  lease(request: LeaseRequest): Promise<LeaseResult<Tasks>>;
+  /**
+   * Whether one more job of these kinds may start now for this fairness key within `limit`,
+   * counting every worker's running jobs. Holds the lease lock for the rest of the transaction,
+   * so that no lease counts meanwhile; false when another transaction holds it.
+   */
+  roomForKey(request: { kinds: readonly string[]; fairKey: string; limit: number; realNow: number }): Promise<boolean>;
   finish(id: number, owner: string, state: 'done' | 'dead' | 'canceled', now: number, error?: string | null): Promise<boolean>;
   /** Back to pending at runAt; `refundAttempt` when the run did not count as a try. */
   reschedule(id: number, owner: string, options: { runAt: number; now: number; error: string | null; refundAttempt: boolean }): Promise<boolean>;

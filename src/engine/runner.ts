@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AnyJob, EngineClock, EngineLog, Job, KindOf, Settlement, TaskMap } from './types.js';
-import type { EngineStore, EngineTransactionOptions, Jobs, LeaseSlots } from './ports.js';
+import type { EngineStore, EngineTransactionOptions, Jobs, LeaseResult, LeaseSlots } from './ports.js';
 
 export interface JobContext<Tx> {
   store: Tx;
@@ -113,7 +113,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private readonly activeByFairKey = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | null = null;
   /** The kinds this runner has a handler for: the only ones it leases. */
-  private readonly kinds: readonly string[];
+  readonly kinds: readonly string[];
 
   constructor(
     private readonly store: EngineStore<Tasks, Tx> & Tx,
@@ -175,8 +175,13 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   }
 
   /** Leases due jobs for several slot groups' free slots in one lease, each from its own kinds. */
-  leaseSlots(slots: readonly LeaseSlots[], dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
-    if (!slots.some((s) => s.limit > 0)) return Promise.resolve([]);
+  async leaseSlots(slots: readonly LeaseSlots[], dueBy = this.clock.now(), causedSince?: number): Promise<AnyJob<Tasks>[]> {
+    return (await this.leaseOrContend(slots, dueBy, causedSince)).jobs;
+  }
+
+  /** As leaseSlots, and whether another transaction held the lease lock (so try again soon). */
+  leaseOrContend(slots: readonly LeaseSlots[], dueBy = this.clock.now(), causedSince?: number): Promise<LeaseResult<Tasks>> {
+    if (!slots.some((s) => s.limit > 0)) return Promise.resolve({ jobs: [], contended: false });
     // One transaction: the jobs chosen are marked running before any other lease can choose them.
     return this.store.transaction(
       (tx) => tx.jobs.lease({ owner: this.owner, dueBy, realNow: Date.now(), leaseMs: this.settings.leaseMs, now: this.clock.now(), causedSince, slots }),
@@ -198,15 +203,17 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   }
 
   /**
-   * Whether a job caused to run at once may run in this process now, within its group's slots.
-   * Jobs with a fairness key in a group with a per-key limit are never claimed: the limit is
-   * counted by the lease (one at a time), which a claim committed beside it could not see. A
-   * job without a key is under no such limit.
+   * Whether a job caused to run at once may run in this process now: within its group's slots
+   * here and, when the group limits jobs per fairness key, within that limit across every
+   * worker, counted in the transaction that writes it (under the lease lock, so that no lease
+   * counts at the same time; when a lease holds that lock the job is left to the leases).
    */
-  private mayClaim(job: { kind: string; fairKey?: string | null }): boolean {
+  private async mayClaim(tx: Tx, job: { kind: string; fairKey?: string | null }): Promise<boolean> {
     const group = this.groupOf(job.kind);
     if (!group) return true;
-    return (group.perKeyLimit === undefined || job.fairKey == null) && this.activeOf(group.kinds) < group.concurrency;
+    if (this.activeOf(group.kinds) >= group.concurrency) return false;
+    if (group.perKeyLimit === undefined || job.fairKey == null) return true;
+    return tx.jobs.roomForKey({ kinds: group.kinds, fairKey: job.fairKey, limit: group.perKeyLimit, realNow: Date.now() });
   }
 
   /** Resolves when every job this process is running has finished. */
@@ -317,7 +324,7 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private claiming(tx: Tx, claimed: AnyJob<Tasks>[]): Tx {
     const claimedQueues = new Set<string | null>();
     const enqueue: Jobs<Tasks>['enqueue'] = async (job, now) => {
-      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !this.mayClaim(job)) return tx.jobs.enqueue(job, now);
+      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !(await this.mayClaim(tx, job))) return tx.jobs.enqueue(job, now);
       if (job.queue !== null) claimedQueues.add(job.queue);
       const leaseExpires = Date.now() + this.settings.leaseMs;
       const id = await tx.jobs.enqueueClaimed(job, now, { owner: this.owner, leaseExpires });

@@ -24,10 +24,11 @@ export interface WorkSource<J extends { kind: string }> {
   readonly active: number;
   /** The slot groups, when the kinds are split into groups (RunnerSettings.groups). */
   readonly settings: { groups?: readonly SlotGroup[] };
+  /** The kinds it runs. */
+  readonly kinds: readonly string[];
   activeOf(kinds: readonly string[]): number;
-  lease(limit: number): Promise<J[]>;
-  /** One lease for several slot groups' free slots. */
-  leaseSlots(slots: readonly LeaseSlots[]): Promise<J[]>;
+  /** One lease for several slot groups' free slots, and whether another held the lease lock. */
+  leaseOrContend(slots: readonly LeaseSlots[]): Promise<{ jobs: J[]; contended: boolean }>;
   run(job: J): Promise<void>;
   idle(): Promise<void>;
   startHeartbeat(): void;
@@ -73,7 +74,8 @@ export class Worker<J extends { kind: string }> {
 
   /**
    * Leases as many jobs as there are free slots: the worker's, or each slot group's from its own
-   * kinds. True when a lease filled every slot it asked for, so more may be waiting.
+   * kinds. True when a lease filled every slot it asked for, so more may be waiting, or when
+   * another transaction held the lease lock.
    */
   private async fill(): Promise<boolean> {
     const groups = this.runner.settings.groups;
@@ -82,16 +84,16 @@ export class Worker<J extends { kind: string }> {
     };
     if (!groups) {
       const free = this.settings.concurrency - this.runner.active;
-      const jobs = await this.runner.lease(free);
+      const { jobs, contended } = await this.runner.leaseOrContend([{ kinds: this.runner.kinds, limit: free }]);
       start(jobs);
-      return jobs.length > 0 && jobs.length === free && this.runner.active < this.settings.concurrency;
+      return contended || (jobs.length > 0 && jobs.length === free && this.runner.active < this.settings.concurrency);
     }
     const wanted = groups.map((group) => ({ group, free: group.concurrency - this.runner.activeOf(group.kinds) })).filter((g) => g.free > 0);
     if (wanted.length === 0) return false;
-    const jobs = await this.runner.leaseSlots(wanted.map(({ group, free }) => ({ kinds: group.kinds, limit: free, perKeyLimit: group.perKeyLimit })));
+    const { jobs, contended } = await this.runner.leaseOrContend(wanted.map(({ group, free }) => ({ kinds: group.kinds, limit: free, perKeyLimit: group.perKeyLimit })));
     start(jobs);
-    // More may be waiting for a group that took all it asked for.
-    return wanted.some(({ group, free }) => jobs.filter((job) => group.kinds.includes(job.kind)).length === free);
+    // More may be waiting for a group that took all it asked for, or behind a lock another held.
+    return contended || wanted.some(({ group, free }) => jobs.filter((job) => group.kinds.includes(job.kind)).length === free);
   }
 
   private async run(): Promise<void> {

@@ -50,8 +50,8 @@ describe('the job queue', () => {
   };
   const states = async (ids: number[]) => Promise.all(ids.map(async (id) => (await get(id)).state));
   /** Leases due jobs (in due order) as `owner`, in a transaction as the runner does. */
-  const lease = (owner = 'worker-1', limit = 10) =>
-    engine.store.transaction((tx) => tx.jobs.lease({ owner, dueBy: now(), realNow: Date.now(), leaseMs: 60_000, slots: [{ kinds: ['test.job', 'test.followup', 'test.step'], limit }], now: now() }));
+  const lease = async (owner = 'worker-1', limit = 10) =>
+    (await engine.store.transaction((tx) => tx.jobs.lease({ owner, dueBy: now(), realNow: Date.now(), leaseMs: 60_000, slots: [{ kinds: ['test.job', 'test.followup', 'test.step'], limit }], now: now() }))).jobs;
   /** Leases the first due job, which must be `id`. */
   const leaseOne = async (id: number, owner = 'worker-1') => {
     const leased = await lease(owner, 1);
@@ -386,14 +386,10 @@ describe('the job queue', () => {
           return runner.active;
         },
         settings: runner.settings,
+        kinds: runner.kinds,
         activeOf: (kinds: readonly string[]) => runner.activeOf(kinds),
-        lease: async (...args: Parameters<TestRunner['lease']>) => {
-          const leased = await runner.lease(...args);
-          source.leases++;
-          return leased;
-        },
-        leaseSlots: async (...args: Parameters<TestRunner['leaseSlots']>) => {
-          const leased = await runner.leaseSlots(...args);
+        leaseOrContend: async (...args: Parameters<TestRunner['leaseOrContend']>) => {
+          const leased = await runner.leaseOrContend(...args);
           source.leases++;
           return leased;
         },

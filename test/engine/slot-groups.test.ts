@@ -81,33 +81,57 @@ describe('slot groups', () => {
     assert.deepEqual(taken.map((j) => [j.id, j.attempts]), [[id, 2]], 'by its own group, as a second attempt');
   });
 
-  it('claims a job caused at once only when no per-key limit applies to it: one without a key, not one with', async () => {
-    const caused = (fairKey?: string) =>
-      new JobRunner(
-        engine.store,
-        clock,
-        handlers({
-          'test.job': { run: async (_job, ctx) => ctx.settle(async (tx, at) => void (await tx.jobs.enqueue({ kind: 'test.followup', queue: 'follow', payload: { undo: 0 }, runAt: at, fairKey }, at))) },
-          'test.followup': { run: () => new Promise<void>(() => {}) },
-        }),
-        { ...SETTINGS, groups: [{ name: 'work', kinds: ['test.job', 'test.step'], concurrency: 2 }, { name: 'followups', kinds: ['test.followup'], concurrency: 4, perKeyLimit: 1 }] },
-        quiet,
-      );
-    for (const [fairKey, expected] of [
-      [undefined, 'running'],
-      ['account-a', 'pending'],
+  /** A runner whose test.job causes a follow-up of `fairKey`, in a group limited to `perKeyLimit` per key; follow-ups never end. */
+  const causing = (fairKey: string | undefined, perKeyLimit: number, concurrency = 4) =>
+    new JobRunner(
+      engine.store,
+      clock,
+      handlers({
+        'test.job': { run: async (job, ctx) => ctx.settle(async (tx, at) => void (await tx.jobs.enqueue({ kind: 'test.followup', queue: `follow-${job.id}`, payload: { undo: 0 }, runAt: at, fairKey }, at))) },
+        'test.followup': { run: () => new Promise<void>(() => {}) },
+      }),
+      { ...SETTINGS, groups: [{ name: 'work', kinds: ['test.job', 'test.step'], concurrency }, { name: 'followups', kinds: ['test.followup'], concurrency, perKeyLimit }] },
+      quiet,
+    );
+  const followups = async () => (await engine.store.jobs.list({ kind: 'test.followup', limit: 100 })).map((j) => ({ state: j.state, owner: j.leaseOwner }));
+
+  it("claims a job caused at once when its key is under the group's limit across workers, and leaves it to a lease when not", async () => {
+    for (const [fairKey, runningElsewhere, expected] of [
+      [undefined, 1, 'running'],
+      ['account-a', 0, 'running'],
+      ['account-a', 1, 'pending'],
+      ['account-b', 1, 'running'],
     ] as const) {
       await engine.clear();
-      const parent = caused(fairKey);
+      // Another worker runs one follow-up of account-a.
+      if (runningElsewhere) {
+        await enqueue('test.followup', 'elsewhere', { fairKey: 'account-a' });
+        assert.equal((await runner().leaseSlots([FOLLOWUPS(1)])).length, 1);
+      }
+      const parent = causing(fairKey, 1);
       await enqueue('test.job', 'work');
       const [job] = await parent.leaseSlots([WORK]);
       await parent.run(job);
-      const [followup] = await engine.store.jobs.list({ kind: 'test.followup', queue: 'follow', limit: 1 });
+      const [followup] = await engine.store.jobs.list({ kind: 'test.followup', queue: `follow-${job.id}`, limit: 1 });
       // Claimed: written running, leased to the worker whose settlement caused it. Otherwise it
       // waits for a lease, which counts the key's running jobs across workers.
-      assert.equal(followup.state, expected, `a follow-up ${fairKey ? 'with' : 'without'} a fairness key`);
+      assert.equal(followup.state, expected, `a follow-up ${fairKey ? `of ${fairKey}` : 'without a fairness key'}, ${runningElsewhere} of account-a running elsewhere`);
       assert.equal(followup.leaseOwner, expected === 'running' ? parent.owner : null);
     }
   });
-});
 
+  it('never claims past a per-key limit, however many transactions cause jobs of that key at once', async () => {
+    // Two workers (on PostgreSQL, transactions side by side) each settle eight jobs at once,
+    // every one causing a follow-up of account-a, which may run two at a time.
+    const workers = [causing('account-a', 2, 8), causing('account-a', 2, 8)];
+    for (let i = 0; i < 16; i++) await enqueue('test.job', `work-${i}`);
+    const leased = await Promise.all(workers.map((w) => w.leaseSlots([{ kinds: ['test.job'], limit: 8 }])));
+    assert.equal(leased.flat().length, 16);
+    await Promise.all(workers.flatMap((w, i) => leased[i].map((job) => w.run(job))));
+    const states = await followups();
+    assert.equal(states.length, 16, 'every job caused its follow-up');
+    assert.equal(states.filter((f) => f.state === 'running').length, 2, 'two running: claimed, no more');
+    assert.equal(states.filter((f) => f.state === 'pending').length, 14, 'the rest wait for a lease');
+    assert.deepEqual(await runner().leaseSlots([FOLLOWUPS(10, 2)]), [], 'which starts none while two run');
+  });
+});
