@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
-import { ROOT, cpuMsOf, startProcess } from './processes.js';
+import { ROOT, postgresServerCpuMs, startProcess } from './processes.js';
 import { readOptions, type BenchOptions, type ScenarioName } from './options.js';
 import { discover, runScenario, runStatusChanges, warmUpStatusChanges, type ScenarioResult, type Target } from './scenarios.js';
 import type { Fleet } from './fleet.js';
@@ -146,13 +146,6 @@ function startWispIn(dir: string, databaseUrl: string, role: 'all' | 'api' | 'wo
   return startProcess(['--import', 'tsx', 'src/main.ts'], env, role === 'worker' ? /Wisp worker started/ : /Wisp is serving on (http:\/\/\S+)/, 120_000, dir);
 }
 
-async function postgresCpuMs(databaseUrl: string): Promise<number> {
-  return onServer(databaseUrl, async (c) => {
-    const { rows } = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    return rows.reduce((sum, r) => sum + cpuMsOf(r.pid), 0);
-  });
-}
-
 /** PostgreSQL's own counters for one database: transactions and rows (pg_stat_database). */
 type DatabaseCounters = Record<'commits' | 'rollbacks' | 'inserted' | 'updated' | 'deleted' | 'read', number>;
 
@@ -183,7 +176,7 @@ async function runOnce(dir: string, databaseUrl: string, fleet: Fleet, o: AbOpti
       pids: worker ? [wisp.pid, worker.pid] : [wisp.pid],
       authorization: 'Basic ' + Buffer.from(`${master.sid}:${master.authToken}`).toString('base64'),
       adminToken: ADMIN_TOKEN,
-      databaseCpuMs: o.store === 'postgres' ? () => postgresCpuMs(databaseUrl) : undefined,
+      databaseCpuMs: o.store === 'postgres' ? async () => postgresServerCpuMs() : undefined,
     };
     const samples = await discover(target, { sids: 10_000, active: o.bench.changes });
     if (o.bench.scenarios.includes('status-change')) await warmUpStatusChanges(target, samples, o.bench);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,17 +65,57 @@ export function rssOf(pid: number): number {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc; 0 elsewhere). */
-export function cpuMsOf(pid: number): number {
+/** A process's /proc/PID/stat fields after its command name (which may hold spaces), or null. */
+function statOf(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / 100;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const ticksToMs = (ticks: number) => (ticks * 1000) / 100;
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc; 0 elsewhere). */
+export function cpuMsOf(pid: number): number {
+  const fields = statOf(pid);
+  return fields ? ticksToMs(Number(fields[11]) + Number(fields[12])) : 0;
+}
+
+/**
+ * CPU time the PostgreSQL server on this machine has used so far, in milliseconds: every one of
+ * its processes (backends, WAL writer, autovacuum…), and the backends that have exited, which
+ * the server's parent process reaps into its children's times. Counting only the backends alive
+ * at two moments lost the CPU of every connection a pool closed in between. Whatever else uses
+ * the server meanwhile counts too, so measure on a quiet one.
+ */
+export function postgresServerCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (command !== 'postgres') continue;
+    const fields = statOf(Number(entry));
+    if (!fields) continue;
+    total += Number(fields[11]) + Number(fields[12]);
+    // The server's parent process (its own parent is not PostgreSQL): add its reaped children.
+    const parent = Number(fields[1]);
+    let parentCommand = '';
+    try {
+      parentCommand = readFileSync(`/proc/${parent}/comm`, 'utf8').trim();
+    } catch {
+      // The parent is gone or unreadable: not PostgreSQL's.
+    }
+    if (parentCommand !== 'postgres') total += Number(fields[13]) + Number(fields[14]);
+  }
+  return ticksToMs(total);
 }
 
 export interface MemoryReport {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { readOptions, type BenchOptions, type ScenarioName, type StoreName } from './options.js';
-import { ROOT, cpuMsOf, startProcess, watchMemory } from './processes.js';
+import { ROOT, cpuMsOf, postgresServerCpuMs, startProcess, watchMemory } from './processes.js';
 import { load, type LoadResult } from './load.js';
 import { postgresProblem, preparePostgres, prepareSqlite, vacuumPostgres, type Prepared } from './databases.js';
 import { discover, runScenario, runSoak, runStatusChanges, warmUpStatusChanges, type Samples, type ScenarioResult, type Target } from './scenarios.js';
@@ -135,7 +135,7 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
       pids: [wisp.pid],
       authorization: 'Basic ' + Buffer.from(`${master.sid}:${master.authToken}`).toString('base64'),
       adminToken: ADMIN_TOKEN,
-      databaseCpuMs: store === 'postgres' ? () => postgresCpuMs(prepared.databaseUrl) : undefined,
+      databaseCpuMs: store === 'postgres' ? async () => postgresServerCpuMs() : undefined,
     };
     const samples = await discover(target, { sids: 10_000, active: options.changes });
     log(`${store}: the master account has ${samples.activeCount.toLocaleString('en')} active SIMs; ${samples.deepTokens.length} deep page tokens`);
@@ -188,18 +188,6 @@ async function runStore(store: StoreName, options: BenchOptions, autovacuum: str
 
 function logScenario(store: StoreName, scenario: string, r: ScenarioResult): void {
   log(`${store}: ${scenario}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.serverCpuUsPerRequest} µs server CPU/req${r.databaseCpuUsPerRequest !== undefined ? ` + ${r.databaseCpuUsPerRequest} µs PostgreSQL` : ''}, RSS ${r.memory.startMB}→${r.memory.endMB} MB${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}${r.endToEnd ? `, ${r.endToEnd.perSecond} changes/s end to end` : ''}`);
-}
-
-/** CPU time of the PostgreSQL processes serving `databaseUrl`'s database (they run on this machine). */
-async function postgresCpuMs(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    return rows.reduce((sum, r) => sum + cpuMsOf(r.pid), 0);
-  } finally {
-    await client.end();
-  }
 }
 
 /** The usage-records scenario (bench/usage.ts) on a database of its own. */

@@ -12,7 +12,7 @@ export interface Target {
   /** Basic auth of the account whose SIMs the scenarios use. */
   authorization: string;
   adminToken: string;
-  /** PostgreSQL: CPU milliseconds used so far by the server processes serving this database. */
+  /** PostgreSQL: CPU milliseconds the database server has used so far (bench/processes.ts). */
   databaseCpuMs?: () => Promise<number>;
 }
 
