@@ -3,7 +3,8 @@ import { compiledQuery } from '../lib/compiled-query.js';
 import { JOB_STATES, type AnyJob, type JobState, type NewJob, type TaskMap } from './types.js';
 import type { JobCancel, JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
-import { caused, chooseJobs, roomForKey, type EngineDialect } from './lease-sql.js';
+import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
+import { keepWithin, roomOf, tryLeaseLock, withKeyLock, type Assigned } from './key-limits.js';
 
 export type { EngineDialect };
 
@@ -188,10 +189,24 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
         .where(sql<boolean>`case when state = 'pending' then true when state = 'running' and lease_expires < ${realNow} then true else false end`)
         .returningAll()
         .execute();
-      return { jobs: leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id), contended: false };
+      let leased = leasedRows.map((row) => fromRow<Tasks>(row));
+      // A keyed claim grouped into this transaction may have landed between the count and the update.
+      for (const slots of request.slots) {
+        if (slots.perKeyLimit === undefined) continue;
+        const keyed = leased.filter((job) => job.fairKey !== null && slots.kinds.includes(job.kind)) as Assigned[];
+        const putBack = await keepWithin(db, { kinds: slots.kinds, limit: slots.perKeyLimit, realNow }, owner, keyed);
+        if (putBack.length > 0) leased = leased.filter((job) => !putBack.includes(job.id));
+      }
+      return { jobs: leased.sort((a, b) => a.runAt - b.runAt || a.id - b.id), contended: false };
     },
 
-    roomForKey: (request) => roomForKey(db, dialect, request),
+    async enqueueClaimedWithin(job, now, claim, limit) {
+      if (!(await tryLeaseLock(db, dialect))) return { id: await insert(job, now, null), claimed: false };
+      return withKeyLock(job.fairKey, async () => {
+        if ((await roomOf(db, limit, job.fairKey)) === 0) return { id: await insert(job, now, null), claimed: false };
+        return { id: await insert(job, now, claim), claimed: true };
+      });
+    },
 
     async finish(id, owner, state, now, error) {
       return changedRows(await finishJob.run(db, { id, owner, state, error: clip(error), now }));

@@ -74,20 +74,20 @@ function candidateStatement(parts: Part[]): CompiledStatement<JobsDatabase, Cand
   return statement;
 }
 
-const runningJobs = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number }) =>
+export const runningJobs = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number }) =>
   db
     .selectFrom('jobs')
     .select(['queue_key', 'kind', 'fair_key'])
     .where((eb) => eb.and([isRunning(eb), eb('lease_expires', '>=', p.realNow)])),
 );
 
-/** The PostgreSQL advisory lock that serialises leases (an arbitrary constant of the engine's). */
+/** The PostgreSQL advisory lock that serialises leases and keyed claims (an arbitrary constant of the engine's). */
 const LEASE_LOCK = 0x5715e;
 /** Widening windows of candidates tried at most (4, 32, 256 × the free slots). */
 const MAX_LEASE_ROUNDS = 3;
 
 /**
- * On PostgreSQL, tries the lock that serialises leases and per-key claims, held until the
+ * On PostgreSQL, tries the lock that serialises leases and keyed claims, held until the
  * transaction ends: false when another transaction holds it. SQLite has one writer already.
  */
 export async function tryLeaseLock(db: Kysely<JobsDatabase>, dialect: EngineDialect): Promise<boolean> {
@@ -105,26 +105,6 @@ export async function tryLeaseLock(db: Kysely<JobsDatabase>, dialect: EngineDial
 async function startLease(db: Kysely<JobsDatabase>, dialect: EngineDialect, realNow: number): Promise<Running[] | null> {
   if (!(await tryLeaseLock(db, dialect))) return null;
   return runningJobs.all(db, { realNow });
-}
-
-const runningOfKey = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number; key: string }) =>
-  db
-    .selectFrom('jobs')
-    .select('kind')
-    .where((eb) => eb.and([isRunning(eb), eb('lease_expires', '>=', p.realNow)]))
-    .where('fair_key', '=', p.key),
-);
-
-/**
- * Whether one more job of these kinds may start for this fairness key now within `limit`,
- * counting every worker's running jobs (and those written running earlier in this transaction).
- * Takes the lease lock for the rest of the transaction, so that no lease counts meanwhile;
- * false when another transaction holds it.
- */
-export async function roomForKey(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: { kinds: readonly string[]; fairKey: string; limit: number; realNow: number }): Promise<boolean> {
-  if (!(await tryLeaseLock(db, dialect))) return false;
-  const running = await runningOfKey.all(db, { realNow: r.realNow, key: r.fairKey });
-  return running.filter((job) => r.kinds.includes(job.kind)).length < r.limit;
 }
 
 /** A slot group being filled: what it may take, and what it has taken in this lease. */

@@ -88,6 +88,13 @@ export interface LeaseResult<Tasks extends TaskMap> {
   contended: boolean;
 }
 
+/** At most `limit` running jobs of `kinds` per fairness key, counting leases alive at `realNow` (real time). */
+export interface KeyLimit {
+  kinds: readonly string[];
+  limit: number;
+  realNow: number;
+}
+
 /** A job written already leased, for the worker whose transaction caused it to run it next. */
 export interface JobClaim {
   owner: string;
@@ -108,11 +115,12 @@ export interface JobLedger<Tasks extends TaskMap> {
    */
   lease(request: LeaseRequest): Promise<LeaseResult<Tasks>>;
   /**
-   * Whether one more job of these kinds may start now for this fairness key within `limit`,
-   * counting every worker's running jobs. Holds the lease lock for the rest of the transaction,
-   * so that no lease counts meanwhile; false when another transaction holds it.
+   * As enqueueClaimed, for a job whose fairness key is under a per-key limit: written running
+   * only while its key stays within the limit across every worker, otherwise pending (and the
+   * workers are woken after commit). On PostgreSQL it takes the lease lock for the rest of the
+   * transaction first, and leaves the job pending when another transaction holds it.
    */
-  roomForKey(request: { kinds: readonly string[]; fairKey: string; limit: number; realNow: number }): Promise<boolean>;
+  enqueueClaimedWithin<K extends KindOf<Tasks>>(job: NewJob<Tasks, K> & { fairKey: string }, now: number, claim: JobClaim, limit: KeyLimit): Promise<{ id: number; claimed: boolean }>;
   finish(id: number, owner: string, state: 'done' | 'dead' | 'canceled', now: number, error?: string | null): Promise<boolean>;
   /** Back to pending at runAt; `refundAttempt` when the run did not count as a try. */
   reschedule(id: number, owner: string, options: { runAt: number; now: number; error: string | null; refundAttempt: boolean }): Promise<boolean>;

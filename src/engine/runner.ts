@@ -202,18 +202,17 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
     return running;
   }
 
-  /**
-   * Whether a job caused to run at once may run in this process now: within its group's slots
-   * here and, when the group limits jobs per fairness key, within that limit across every
-   * worker, counted in the transaction that writes it (under the lease lock, so that no lease
-   * counts at the same time; when a lease holds that lock the job is left to the leases).
-   */
-  private async mayClaim(tx: Tx, job: { kind: string; fairKey?: string | null }): Promise<boolean> {
+  /** Whether a job caused to run at once has a free slot of its group in this process. */
+  private hasSlot(job: { kind: string }): boolean {
     const group = this.groupOf(job.kind);
-    if (!group) return true;
-    if (this.activeOf(group.kinds) >= group.concurrency) return false;
-    if (group.perKeyLimit === undefined || job.fairKey == null) return true;
-    return tx.jobs.roomForKey({ kinds: group.kinds, fairKey: job.fairKey, limit: group.perKeyLimit, realNow: Date.now() });
+    return !group || this.activeOf(group.kinds) < group.concurrency;
+  }
+
+  /** The per-key limit a job is under: its group's, if it has one and the job a fairness key. */
+  private limitOf(job: { kind: string; fairKey?: string | null }): { kinds: readonly string[]; limit: number; fairKey: string } | undefined {
+    const group = this.groupOf(job.kind);
+    if (!group || group.perKeyLimit === undefined || job.fairKey == null) return undefined;
+    return { kinds: group.kinds, limit: group.perKeyLimit, fairKey: job.fairKey };
   }
 
   /** Resolves when every job this process is running has finished. */
@@ -324,10 +323,20 @@ export class JobRunner<Tasks extends TaskMap, Tx extends { jobs: Jobs<Tasks> }> 
   private claiming(tx: Tx, claimed: AnyJob<Tasks>[]): Tx {
     const claimedQueues = new Set<string | null>();
     const enqueue: Jobs<Tasks>['enqueue'] = async (job, now) => {
-      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !(await this.mayClaim(tx, job))) return tx.jobs.enqueue(job, now);
+      if (job.runAt > now || job.key || claimedQueues.has(job.queue) || !this.hasSlot(job)) return tx.jobs.enqueue(job, now);
       if (job.queue !== null) claimedQueues.add(job.queue);
       const leaseExpires = Date.now() + this.settings.leaseMs;
-      const id = await tx.jobs.enqueueClaimed(job, now, { owner: this.owner, leaseExpires });
+      const claim = { owner: this.owner, leaseExpires };
+      const limited = this.limitOf(job);
+      let id: number;
+      if (limited) {
+        // Counted across workers as it is written: a key at its limit leaves the job to a lease.
+        const written = await tx.jobs.enqueueClaimedWithin({ ...job, fairKey: limited.fairKey }, now, claim, { kinds: limited.kinds, limit: limited.limit, realNow: Date.now() });
+        if (!written.claimed) return written.id;
+        id = written.id;
+      } else {
+        id = await tx.jobs.enqueueClaimed(job, now, claim);
+      }
       const stored = { id, ...job, key: null, fairKey: job.fairKey ?? null, payload: job.payload ?? null, state: 'running', attempts: 1, leaseOwner: this.owner, leaseExpires, lastError: null, dateCreated: now, dateUpdated: now };
       this.hold(stored, 1);
       claimed.push(stored as AnyJob<Tasks>);

@@ -125,7 +125,7 @@ describe('slot groups', () => {
     // every one causing a follow-up of account-a, which may run two at a time.
     const workers = [causing('account-a', 2, 8), causing('account-a', 2, 8)];
     for (let i = 0; i < 16; i++) await enqueue('test.job', `work-${i}`);
-    const leased = await Promise.all(workers.map((w) => w.leaseSlots([{ kinds: ['test.job'], limit: 8 }])));
+    const leased = [await workers[0].leaseSlots([{ kinds: ['test.job'], limit: 8 }]), await workers[1].leaseSlots([{ kinds: ['test.job'], limit: 8 }])];
     assert.equal(leased.flat().length, 16);
     await Promise.all(workers.flatMap((w, i) => leased[i].map((job) => w.run(job))));
     const states = await followups();
@@ -133,5 +133,18 @@ describe('slot groups', () => {
     assert.equal(states.filter((f) => f.state === 'running').length, 2, 'two running: claimed, no more');
     assert.equal(states.filter((f) => f.state === 'pending').length, 14, 'the rest wait for a lease');
     assert.deepEqual(await runner().leaseSlots([FOLLOWUPS(10, 2)]), [], 'which starts none while two run');
+  });
+
+  it('keeps to the limit when claims of one key are made side by side in one transaction', async () => {
+    // As a grouped commit runs several jobs' outcomes in one database transaction, their
+    // statements side by side: claims of one key are made one at a time.
+    const limit = { kinds: ['test.followup'], limit: 1, realNow: Date.now() };
+    const claim = { owner: 'worker-1', leaseExpires: Date.now() + 60_000 };
+    const outcomes = await engine.store.transaction((tx) =>
+      Promise.all([0, 1, 2].map((i) => tx.jobs.enqueueClaimedWithin({ kind: 'test.followup', queue: `sim-${i}`, payload: { undo: 0 }, runAt: now(), fairKey: 'account-a' }, now(), claim, limit))),
+    );
+    assert.equal(outcomes.filter((o) => o.claimed).length, 1, JSON.stringify(outcomes));
+    const states = await Promise.all(outcomes.map(async (o) => (await engine.store.jobs.get(o.id))?.state));
+    assert.deepEqual([...states].sort(), ['pending', 'pending', 'running']);
   });
 });
