@@ -4,7 +4,7 @@ import { JOB_STATES, type AnyJob, type JobState, type NewJob, type TaskMap } fro
 import type { JobCancel, JobClaim, JobMove, Jobs } from './ports.js';
 import { KEYED_STATES, type JobsDatabase, type JobsTable } from './schema.js';
 import { caused, chooseJobs, type EngineDialect } from './lease-sql.js';
-import { keepWithin, roomOf, tryLeaseLock, withKeyLock, type Assigned } from './key-limits.js';
+import { claimPlace } from './key-limits.js';
 
 export type { EngineDialect };
 
@@ -130,7 +130,10 @@ function moveFor(kindCount: number, from: readonly JobState[], to: JobState) {
  * called after each write that makes work due now, so the handle's owner can wake workers once
  * it commits.
  */
-export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dialect: EngineDialect, enqueued: () => void = () => {}): Jobs<Tasks> {
+export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dialect: EngineDialect, enqueued: () => void = () => {}, { transaction = false } = {}): Jobs<Tasks> {
+  // What a transaction's members share (the lease lock, keyed claims' tallies) is kept per
+  // transaction handle; a handle outside a transaction shares nothing between calls.
+  const scope = () => (transaction ? db : { db });
   const changedRows = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
 
   async function insert(job: NewJob<Tasks>, now: number, claim: JobClaim | null): Promise<number> {
@@ -174,7 +177,7 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
     /** Call inside a transaction (the runner does): the choice and the update commit together. */
     async lease(request) {
       const { owner, realNow, leaseMs, now } = request;
-      const chosen = await chooseJobs(db, dialect, request);
+      const chosen = await chooseJobs(db, scope(), dialect, request);
       if (chosen === null) return { jobs: [], contended: true };
       if (chosen.length === 0) return { jobs: [], contended: false };
       const leasedRows = await db
@@ -189,23 +192,12 @@ export function kyselyJobs<Tasks extends TaskMap>(db: Kysely<JobsDatabase>, dial
         .where(sql<boolean>`case when state = 'pending' then true when state = 'running' and lease_expires < ${realNow} then true else false end`)
         .returningAll()
         .execute();
-      let leased = leasedRows.map((row) => fromRow<Tasks>(row));
-      // A keyed claim grouped into this transaction may have landed between the count and the update.
-      for (const slots of request.slots) {
-        if (slots.perKeyLimit === undefined) continue;
-        const keyed = leased.filter((job) => job.fairKey !== null && slots.kinds.includes(job.kind)) as Assigned[];
-        const putBack = await keepWithin(db, { kinds: slots.kinds, limit: slots.perKeyLimit, realNow }, owner, keyed);
-        if (putBack.length > 0) leased = leased.filter((job) => !putBack.includes(job.id));
-      }
-      return { jobs: leased.sort((a, b) => a.runAt - b.runAt || a.id - b.id), contended: false };
+      return { jobs: leasedRows.map((row) => fromRow<Tasks>(row)).sort((a, b) => a.runAt - b.runAt || a.id - b.id), contended: false };
     },
 
     async enqueueClaimedWithin(job, now, claim, limit) {
-      if (!(await tryLeaseLock(db, dialect))) return { id: await insert(job, now, null), claimed: false };
-      return withKeyLock(job.fairKey, async () => {
-        if ((await roomOf(db, limit, job.fairKey)) === 0) return { id: await insert(job, now, null), claimed: false };
-        return { id: await insert(job, now, claim), claimed: true };
-      });
+      if ((await claimPlace(db, scope(), dialect, limit, job.fairKey)) !== true) return { id: await insert(job, now, null), claimed: false };
+      return { id: await insert(job, now, claim), claimed: true };
     },
 
     async finish(id, owner, state, now, error) {

@@ -1,82 +1,83 @@
 import type { Kysely } from 'kysely';
-import { compiledQuery } from '../lib/compiled-query.js';
+import { leaseLockOf, runningJobs, type EngineDialect } from './lease-lock.js';
 import type { KeyLimit } from './ports.js';
 import type { JobsDatabase } from './schema.js';
-import { runningJobs, tryLeaseLock } from './lease-sql.js';
 
-// Per-key limits outside the lease's own choice. Transactions grouped into one database
-// transaction (src/store/tuning) run their statements side by side, so counts and writes of
-// two of them could interleave: claims of one key are therefore made one at a time in this
-// process (withKeyLock), and a lease counts again after its update (keepWithin), for a claim
-// that landed between its count and its update. Transactions apart are kept apart by the lease
-// lock, which each takes first; only the members of the one transaction that holds it can meet
-// in withKeyLock, so it never waits on another transaction.
+// Per-key limits for jobs claimed by the transaction that causes them. Transactions apart are
+// kept apart by the lease lock, which each takes first. Transactions run side by side in one
+// grouped database transaction (src/store/tuning) share one handle and its lock; their
+// statements interleave, so a count read by one may be stale by the time its write lands. So
+// each grouped transaction keeps its own tally per key: read once from the database, then
+// counted up in memory as its members claim (a check and an increment with no await between
+// them), and by a lease among its members as it chooses (noteLeased). The tally may count a job
+// twice, never miss one: a claim can be refused that would have fit, never allowed one too many.
 
-export { tryLeaseLock };
-
-const keyLocks = new Map<string, Promise<void>>();
-
-/** Runs `work` when no other work of `key` in this process is running. */
-export async function withKeyLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const before = keyLocks.get(key) ?? Promise.resolve();
-  let done!: () => void;
-  const mine = new Promise<void>((resolve) => (done = resolve));
-  const chained = before.then(() => mine);
-  keyLocks.set(key, chained);
-  await before;
-  try {
-    return await work();
-  } finally {
-    done();
-    if (keyLocks.get(key) === chained) keyLocks.delete(key);
-  }
+interface Tally {
+  n: number;
 }
 
-/** A job just leased that counts against its key's limit. */
-export interface Assigned {
-  id: number;
-  kind: string;
-  fairKey: string;
+/** Tallies are kept per slot group (its kinds) and fairness key. */
+const tallyKey = (kinds: readonly string[], fairKey: string) => `${kinds.join(',')}\n${fairKey}`;
+
+interface TransactionKeys {
+  tallies: Map<string, Promise<Tally>>;
+  /** Keyed jobs a lease in this transaction has chosen: added to a tally read later. */
+  leased: Map<string, number>;
+  /** Tallies read so far, for a lease to see synchronously. */
+  known: Map<string, Tally>;
 }
 
-const putBack = compiledQuery((db: Kysely<JobsDatabase>, p: { id: number; owner: string }) =>
-  db
-    .updateTable('jobs')
-    .set((eb) => ({ state: 'pending', lease_owner: null, lease_expires: null, attempts: eb('attempts', '-', 1) }))
-    .where('id', '=', p.id)
-    .where('lease_owner', '=', p.owner),
-);
+const byTransaction = new WeakMap<object, TransactionKeys>();
 
-/** Running jobs per fairness key among the limit's kinds, every worker's. */
-async function runningPerKey(db: Kysely<JobsDatabase>, limit: KeyLimit): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const job of await runningJobs.all(db, { realNow: limit.realNow })) {
-    if (job.fair_key !== null && limit.kinds.includes(job.kind)) counts.set(job.fair_key, (counts.get(job.fair_key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** How many more jobs of `fairKey` may start now. */
-export async function roomOf(db: Kysely<JobsDatabase>, limit: KeyLimit, fairKey: string): Promise<number> {
-  return Math.max(0, limit.limit - ((await runningPerKey(db, limit)).get(fairKey) ?? 0));
+function keysOf(scope: object): TransactionKeys {
+  let keys = byTransaction.get(scope);
+  if (!keys) byTransaction.set(scope, (keys = { tallies: new Map(), leased: new Map(), known: new Map() }));
+  return keys;
 }
 
 /**
- * Counts the running jobs of the assigned jobs' keys and puts back to pending as many of the
- * assigned as a key is over its limit, the last first. Returns the ids put back.
+ * Takes one place for `fairKey` under `limit` in the tally of the transaction `scope` stands for: true when it had
+ * room, false when not, 'contended' when another transaction holds the lease lock.
  */
-export async function keepWithin(db: Kysely<JobsDatabase>, limit: KeyLimit, owner: string, assigned: readonly Assigned[]): Promise<number[]> {
-  const mine = assigned.filter((job) => limit.kinds.includes(job.kind));
-  if (mine.length === 0) return [];
-  const counts = await runningPerKey(db, limit);
-  const putBackIds: number[] = [];
-  for (const job of [...mine].reverse()) {
-    const count = counts.get(job.fairKey) ?? 0;
-    if (count <= limit.limit) continue;
-    await putBack.run(db, { id: job.id, owner });
-    counts.set(job.fairKey, count - 1);
-    putBackIds.push(job.id);
+export async function claimPlace(db: Kysely<JobsDatabase>, scope: object, dialect: EngineDialect, limit: KeyLimit, fairKey: string): Promise<boolean | 'contended'> {
+  if (!(await leaseLockOf(db, scope, dialect))) return 'contended';
+  const keys = keysOf(scope);
+  const at = tallyKey(limit.kinds, fairKey);
+  let tally = keys.tallies.get(at);
+  if (!tally) {
+    tally = runningOf(db, limit, fairKey).then((n) => {
+      const read = { n: n + (keys.leased.get(at) ?? 0) };
+      keys.known.set(at, read);
+      return read;
+    });
+    keys.tallies.set(at, tally);
   }
-  return putBackIds;
+  const read = await tally;
+  if (read.n >= limit.limit) return false;
+  read.n += 1;
+  return true;
 }
 
+/** Running jobs of `fairKey` among the limit's kinds, every worker's. */
+async function runningOf(db: Kysely<JobsDatabase>, limit: KeyLimit, fairKey: string): Promise<number> {
+  let n = 0;
+  for (const job of await runningJobs.all(db, { realNow: limit.realNow })) if (job.fair_key === fairKey && limit.kinds.includes(job.kind)) n += 1;
+  return n;
+}
+
+/** What this transaction's claims have counted so far for each fairness key of a slot group. */
+export function claimedTallies(scope: object, kinds: readonly string[]): [string, number][] {
+  const known = byTransaction.get(scope)?.known;
+  if (!known) return [];
+  const prefix = tallyKey(kinds, '');
+  return [...known].filter(([at]) => at.startsWith(prefix)).map(([at, tally]) => [at.slice(prefix.length), tally.n]);
+}
+
+/** A lease in this transaction has chosen a job of `fairKey` in a slot group: counted in its tally, now or when read. */
+export function noteLeased(scope: object, kinds: readonly string[], fairKey: string): void {
+  const keys = keysOf(scope);
+  const at = tallyKey(kinds, fairKey);
+  keys.leased.set(at, (keys.leased.get(at) ?? 0) + 1);
+  const known = keys.known.get(at);
+  if (known) known.n += 1;
+}

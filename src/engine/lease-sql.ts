@@ -1,6 +1,8 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { compiledQuery, type CompiledStatement } from '../lib/compiled-query.js';
 import type { LeaseRequest, LeaseSlots } from './ports.js';
+import { claimedTallies, noteLeased } from './key-limits.js';
+import { leaseLockOf, runningJobs, type EngineDialect } from './lease-lock.js';
 import type { JobsDatabase } from './schema.js';
 
 // Leasing: which due jobs a worker takes next. In due order, at most one job per serial queue
@@ -14,9 +16,8 @@ import type { JobsDatabase } from './schema.js';
 // fairness key at its limit is left out of its group's windows, so that its backlog cannot hide
 // another key's jobs; its rows are still read past in the index.
 
-export type EngineDialect = 'sqlite' | 'postgres';
+export type { EngineDialect };
 type Candidate = { id: number; kind: string; queue_key: string | null; fair_key: string | null; run_at: number; part: number };
-type Running = { queue_key: string | null; kind: string; fair_key: string | null };
 type Jobs = ExpressionBuilder<JobsDatabase, 'jobs'>;
 
 /** Pending jobs created since `since` to run at once (a retry's run_at is past its date_created). */
@@ -27,6 +28,7 @@ export const caused = (eb: Jobs, since: number) =>
 // indexes (store migration 010) fit.
 const isPending = (eb: Jobs) => eb(sql.ref('state'), '=', sql.lit('pending'));
 const isRunning = (eb: Jobs) => eb(sql.ref('state'), '=', sql.lit('running'));
+type Running = Awaited<ReturnType<typeof runningJobs.all>>[number];
 
 const COLUMNS = ['id', 'kind', 'queue_key', 'fair_key', 'run_at'] as const;
 
@@ -74,27 +76,8 @@ function candidateStatement(parts: Part[]): CompiledStatement<JobsDatabase, Cand
   return statement;
 }
 
-export const runningJobs = compiledQuery((db: Kysely<JobsDatabase>, p: { realNow: number }) =>
-  db
-    .selectFrom('jobs')
-    .select(['queue_key', 'kind', 'fair_key'])
-    .where((eb) => eb.and([isRunning(eb), eb('lease_expires', '>=', p.realNow)])),
-);
-
-/** The PostgreSQL advisory lock that serialises leases and keyed claims (an arbitrary constant of the engine's). */
-const LEASE_LOCK = 0x5715e;
 /** Widening windows of candidates tried at most (4, 32, 256 × the free slots). */
 const MAX_LEASE_ROUNDS = 3;
-
-/**
- * On PostgreSQL, tries the lock that serialises leases and keyed claims, held until the
- * transaction ends: false when another transaction holds it. SQLite has one writer already.
- */
-export async function tryLeaseLock(db: Kysely<JobsDatabase>, dialect: EngineDialect): Promise<boolean> {
-  if (dialect === 'sqlite') return true;
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`.execute(db);
-  return rows[0]?.locked === true;
-}
 
 /**
  * The jobs running under a live lease, or null when another transaction holds the lease lock.
@@ -102,8 +85,8 @@ export async function tryLeaseLock(db: Kysely<JobsDatabase>, dialect: EngineDial
  * took the lock and read the running jobs at once could miss the jobs of the lease whose commit
  * freed the lock.
  */
-async function startLease(db: Kysely<JobsDatabase>, dialect: EngineDialect, realNow: number): Promise<Running[] | null> {
-  if (!(await tryLeaseLock(db, dialect))) return null;
+async function startLease(db: Kysely<JobsDatabase>, scope: object, dialect: EngineDialect, realNow: number): Promise<Running[] | null> {
+  if (!(await leaseLockOf(db, scope, dialect))) return null;
   return runningJobs.all(db, { realNow });
 }
 
@@ -117,10 +100,12 @@ interface Filling {
 
 const takes = (f: Filling, kind: string) => f.slots.kinds.includes(kind);
 
-function filling(slots: LeaseSlots, running: Running[]): Filling {
+function filling(scope: object, slots: LeaseSlots, running: Running[]): Filling {
   if (slots.perKeyLimit === undefined) return { slots, taken: 0, perKey: null };
   const perKey = new Map<string, number>();
   for (const job of running) if (job.fair_key !== null && slots.kinds.includes(job.kind)) perKey.set(job.fair_key, (perKey.get(job.fair_key) ?? 0) + 1);
+  // Claims by transactions grouped with this lease may not have landed yet (key-limits.ts).
+  for (const [key, n] of claimedTallies(scope, slots.kinds)) perKey.set(key, Math.max(n, perKey.get(key) ?? 0));
   return { slots, taken: 0, perKey };
 }
 
@@ -151,15 +136,15 @@ function partsFor(hungry: Filling[], scale: number, r: LeaseRequest): { parts: P
  * The ids to lease, in due order, or null when another transaction holds the lease lock. Call
  * inside a transaction, with the update that leases them.
  */
-export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialect, r: LeaseRequest): Promise<number[] | null> {
+export async function chooseJobs(db: Kysely<JobsDatabase>, scope: object, dialect: EngineDialect, r: LeaseRequest): Promise<number[] | null> {
   // One lease at a time across processes: the busy queues and per-key counts below see only
   // committed leases, so two at once could each start a job of the same queue. A process that
   // finds the lock taken does not wait (waiting inside a grouped transaction could deadlock with
   // the other group's row locks): it says so, and its worker tries again shortly.
-  const running = await startLease(db, dialect, r.realNow);
+  const running = await startLease(db, scope, dialect, r.realNow);
   if (running === null) return null;
   const busy = new Set(running.flatMap((job) => (job.queue_key === null ? [] : [job.queue_key])));
-  const groups = r.slots.filter((slots) => slots.limit > 0).map((slots) => filling(slots, running));
+  const groups = r.slots.filter((slots) => slots.limit > 0).map((slots) => filling(scope, slots, running));
   const chosen = new Set<number>();
   // Windows widen so that a backlog of busy queues does not hide another queue's due job.
   for (let scale = 4, round = 0; round < MAX_LEASE_ROUNDS; scale *= 8, round++) {
@@ -179,7 +164,10 @@ export async function chooseJobs(db: Kysely<JobsDatabase>, dialect: EngineDialec
         if (row.queue_key !== null) held.add(row.queue_key);
         continue;
       }
-      if (group.perKey && key !== null) group.perKey.set(key, (group.perKey.get(key) ?? 0) + 1);
+      if (group.perKey && key !== null) {
+        group.perKey.set(key, (group.perKey.get(key) ?? 0) + 1);
+        noteLeased(scope, group.slots.kinds, key);
+      }
       if (row.queue_key !== null) busy.add(row.queue_key);
       group.taken += 1;
       chosen.add(row.id);

@@ -79,7 +79,7 @@ function storeOver(db: Kysely<Database>, dialect: Dialect, afterCommit: Set<() =
     inventory: inventoryRepo(db),
     events: eventRepo(db),
     // Database includes the engine's jobs table; Kysely's handle types are invariant in it.
-    jobs: kyselyJobs<WispTasks>(db as unknown as Kysely<JobsDatabase>, dialect, enqueued),
+    jobs: kyselyJobs<WispTasks>(db as unknown as Kysely<JobsDatabase>, dialect, enqueued, { transaction: inTransaction }),
     callbacks: callbackRepo(db, inTransaction),
     network: networkRepo(db, dialect, inTransaction),
     clock: clockRepo(db),

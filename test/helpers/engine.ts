@@ -61,7 +61,7 @@ export function engineStoreOver(root: Kysely<JobsDatabase>, dialect: EngineDiale
       let wrote = false;
       const result = await root.transaction().execute(async (trx) => {
         wrote = false;
-        const value = await work({ jobs: kyselyJobs<TestTasks>(trx, dialect, () => (wrote = true)) });
+        const value = await work({ jobs: kyselyJobs<TestTasks>(trx, dialect, () => (wrote = true), { transaction: true }) });
         await beforeCommit?.();
         return value;
       });
