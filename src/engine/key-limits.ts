@@ -36,8 +36,9 @@ function keysOf(scope: object): TransactionKeys {
 }
 
 /**
- * Takes one place for `fairKey` under `limit` in the tally of the transaction `scope` stands for: true when it had
- * room, false when not, 'contended' when another transaction holds the lease lock.
+ * Takes one place for `fairKey` under `limit` in the tally of the transaction `scope` stands
+ * for: true when it had room, false when not, 'contended' when another transaction holds the
+ * lease lock.
  */
 export async function claimPlace(db: Kysely<JobsDatabase>, scope: object, dialect: EngineDialect, limit: KeyLimit, fairKey: string): Promise<boolean | 'contended'> {
   if (!(await leaseLockOf(db, scope, dialect))) return 'contended';
